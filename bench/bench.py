@@ -1,0 +1,155 @@
+"""banyan benchmark driver. Run it through bench/run, which compiles the
+pause program and provides a scratch directory.
+
+    bench/run [all|respawn|memory|startup]...
+
+Environment (defaults in brackets):
+    BENCH_PEERS    supervisors to measure [banyan s6 runit supervisord]
+    BENCH_KILLS    respawn: number of kills per supervisor [200]
+    BENCH_PARALLEL respawn: services per supervisor, killed round robin [20]
+    BENCH_SIZES    memory: service counts [10 100 1000]
+    BENCH_START_N  startup: services to start [1000]
+    BENCH_RUNS     startup: runs per supervisor [3]
+    BENCH_QUICK=1  small numbers for a quick check (about a minute)
+    BENCH_JSON     also write the raw results there
+"""
+import datetime
+import json
+import os
+import shutil
+import signal
+import sys
+
+from benchlib import memory, peers, procs, report, respawn, startup
+from benchlib.sysinfo import machine, versions
+
+PARTS = ("respawn", "memory", "startup")
+
+
+def settings():
+    quick = os.environ.get("BENCH_QUICK") == "1"
+    env = os.environ.get
+    return {
+        "peers": env("BENCH_PEERS", "banyan s6 runit supervisord").split(),
+        "kills": int(env("BENCH_KILLS", "40" if quick else "200")),
+        "parallel": int(env("BENCH_PARALLEL", "10" if quick else "20")),
+        "sizes": [int(n) for n in env("BENCH_SIZES", "10 100" if quick else "10 100 1000").split()],
+        "start_n": int(env("BENCH_START_N", "100" if quick else "1000")),
+        "runs": int(env("BENCH_RUNS", "1" if quick else "3")),
+    }
+
+
+class Runner:
+    def __init__(self, tmp, pause, cfg):
+        self.tmp, self.pause, self.cfg = tmp, pause, cfg
+        self.serial = 0
+
+    def stack(self, peer, n):
+        self.serial += 1
+        workdir = os.path.join(self.tmp, f"{self.serial:03d}-{peer}-{n}")
+        return peers.PEERS[peer](workdir, self.pause, n)
+
+    def done(self, stack):
+        shutil.rmtree(stack.dir, ignore_errors=True)
+
+    def guarded(self, what, fn):
+        """Run one measurement; a failing peer is recorded, not fatal."""
+        try:
+            return fn()
+        except (peers.StackError, RuntimeError, OSError) as e:
+            log(f"  {what}: FAILED: {e}")
+            return {"error": str(e)}
+
+    def respawn(self, peer):
+        stack = self.stack(peer, self.cfg["parallel"])
+        result = self.guarded(peer, lambda: respawn.measure(stack, self.cfg["kills"]))
+        self.done(stack)
+        if "samples_ns" in result:
+            s = report.respawn_summary(result)
+            log(f"  {peer}: median {s['median'] / 1e6:.3f} ms, p95 {s['p95'] / 1e6:.3f} ms "
+                f"({s['n']} kills, {s['timeouts']} timeouts)")
+        return result
+
+    def memory(self, peer):
+        out = {}
+        for n in self.cfg["sizes"]:
+            stack = self.stack(peer, n)
+            out[n] = self.guarded(f"{peer} x{n}", lambda: memory.measure(stack))
+            self.done(stack)
+            if "pss_kib" in out[n]:
+                log(f"  {peer} x{n}: PSS {out[n]['pss_kib'] / 1024:.1f} MiB, "
+                    f"RSS {out[n]['rss_kib'] / 1024:.1f} MiB, {out[n]['processes']} processes")
+        return out
+
+    def startup(self, peer):
+        runs = []
+        for _ in range(self.cfg["runs"]):
+            stack = self.stack(peer, self.cfg["start_n"])
+            r = self.guarded(f"{peer} x{self.cfg['start_n']}", lambda: startup.measure(stack))
+            self.done(stack)
+            if "error" in r:
+                return r
+            log(f"  {peer}: all {self.cfg['start_n']} up after {r['all_ns'] / 1e6:.1f} ms")
+            runs.append(r)
+        return {"runs": runs}
+
+
+def log(msg):
+    print(msg, file=sys.stderr, flush=True)
+
+
+def main(argv):
+    parts = argv or ["all"]
+    if any(p not in PARTS + ("all",) for p in parts):
+        sys.exit(f"usage: bench/run [all|{'|'.join(PARTS)}]...")
+    if "all" in parts:
+        parts = list(PARTS)
+    tmp, pause = os.environ["BENCH_TMP"], os.environ["BENCH_PAUSE"]
+    cfg = settings()
+    procs.become_subreaper()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    runner = Runner(tmp, pause, cfg)
+
+    results = {"date": datetime.date.today().isoformat(), "machine": machine(),
+               "versions": versions(), "settings": cfg}
+    active = list(cfg["peers"])
+    if "banyan" in active:
+        log("banyan: warm-up run (builds on first use)...")
+        reason = peers.warm_up_banyan(os.path.join(tmp, "warm-up"), pause)
+        if reason:
+            log(f"banyan: not working yet, its rows are 'pending': {reason}")
+            results["banyan_pending"] = reason
+            active.remove("banyan")
+
+    for part in parts:
+        log(f"== {part}")
+        results[part] = {peer: getattr(runner, part)(peer) for peer in active}
+
+    print(render(results, parts, cfg))
+    if os.environ.get("BENCH_JSON"):
+        with open(os.environ["BENCH_JSON"], "w") as f:
+            json.dump(results, f, indent=1)
+
+
+def render(results, parts, cfg):
+    peers_shown = cfg["peers"]
+    out = [f"date: {results['date']}"]
+    out += [f"{k}: {v}" for k, v in results["machine"].items()]
+    out += [f"{k}: {v}" for k, v in results["versions"].items()]
+    if "banyan_pending" in results:
+        out.append("banyan: pending (" + results["banyan_pending"].splitlines()[0][:120] + ")")
+    if "respawn" in parts:
+        out += ["", f"### Respawn after kill -9 ({cfg['kills']} kills, "
+                    f"{cfg['parallel']} services per supervisor)", "",
+                report.respawn_table(results["respawn"], peers_shown)]
+    if "memory" in parts:
+        out += ["", "### Supervisor memory", "",
+                report.memory_table(results["memory"], peers_shown, cfg["sizes"])]
+    if "startup" in parts:
+        out += ["", f"### Start {cfg['start_n']} services ({cfg['runs']} runs)", "",
+                report.startup_table(results["startup"], peers_shown, cfg["start_n"])]
+    return "\n".join(out)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -1,0 +1,187 @@
+"""One class per supervisor: how to lay out N services and start/stop it.
+
+Every stack runs N copies of bench/pause.c, service i writing its stamps to
+<workdir>/stamps/s<i>. The supervisor is started as a child of the driver in
+its own session; stop() brings the whole tree down and checks nothing is left.
+"""
+import os
+import signal
+import subprocess
+import time
+
+from . import procs
+from .stamps import StampDir
+
+BANYAN = os.environ.get("BANYAN") or os.path.join(
+    os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "banyan")
+
+
+class StackError(Exception):
+    pass
+
+
+class Stack:
+    peer = "?"
+    stop_signal = signal.SIGTERM
+
+    def __init__(self, workdir, pause, n):
+        self.dir = workdir
+        self.pause = pause
+        self.names = [f"s{i:04d}" for i in range(n)]
+        os.makedirs(workdir)
+        self.stamps = StampDir(os.path.join(workdir, "stamps"))
+        self.log = os.path.join(workdir, "supervisor.log")
+        self.proc = None
+        self.launched_ns = None
+
+    # -- to be provided by each peer
+    def prepare(self):
+        raise NotImplementedError
+
+    def argv(self):
+        raise NotImplementedError
+
+    def env(self):
+        return dict(os.environ)
+
+    # -- common part
+    def start(self):
+        self.prepare()
+        argv, env = self.argv(), self.env()
+        with open(self.log, "wb") as log:
+            self.launched_ns = time.monotonic_ns()
+            self.proc = subprocess.Popen(argv, cwd=self.dir, env=env, stdin=subprocess.DEVNULL,
+                                         stdout=log, stderr=subprocess.STDOUT,
+                                         start_new_session=True)
+
+    def wait_up(self, timeout, interval=0.005):
+        """Wait until every service has started at least once."""
+        deadline = time.monotonic() + timeout
+        want = len(self.names)
+        while self.stamps.count() < want:
+            if self.proc.poll() is not None:
+                raise StackError(f"{self.peer} exited with {self.proc.returncode}: {self.log_tail()}")
+            if time.monotonic() > deadline:
+                raise StackError(f"{self.peer}: only {self.stamps.count()}/{want} services up "
+                                 f"after {timeout:.0f} s: {self.log_tail()}")
+            time.sleep(interval)
+
+    def supervisor_pids(self):
+        """The supervisor's own processes: the root and every descendant
+        that is not a supervised program."""
+        root = self.proc.pid
+        own = [root] if procs.alive(root) else []
+        for pid in procs.descendants(root):
+            if procs.alive(pid) and procs.exe(pid) != self.pause:
+                own.append(pid)
+        return own
+
+    def stop(self):
+        if self.proc is None:
+            return
+        left = procs.stop_tree(self.proc.pid, self.stop_signal)
+        self.proc.poll()
+        strays = procs.strays(self.pause)
+        if left or strays:
+            raise StackError(f"{self.peer}: processes left after stop: {sorted(set(left + strays))}")
+
+    def log_tail(self, size=600):
+        try:
+            with open(self.log, "rb") as f:
+                data = f.read()
+        except OSError:
+            return ""
+        return data[-size:].decode(errors="replace").strip() or "(no output)"
+
+    def _service_dirs(self, parent):
+        """s6/runit layout: parent/<name>/run is the pause binary itself (no
+        shell in between) and parent/<name>/stamp points to the stamp file."""
+        for name in self.names:
+            d = os.path.join(parent, name)
+            os.makedirs(d)
+            os.symlink(self.pause, os.path.join(d, "run"))
+            os.symlink(self.stamps.file(name), os.path.join(d, "stamp"))
+
+
+class Banyan(Stack):
+    peer = "banyan"
+
+    def prepare(self):
+        self.config = os.path.join(self.dir, "banyan.toml")
+        with open(self.config, "w") as f:
+            for name in self.names:
+                f.write(f'[service.{name}]\ncommand = ["{self.pause}", "{self.stamps.file(name)}"]\n\n')
+
+    def argv(self):
+        return [BANYAN, "up", "-f", self.config]
+
+    def env(self):
+        env = dict(os.environ)
+        # Built once by warm_up(); an installed banyan has no build step either.
+        env["BANYAN_NO_BUILD"] = "1"
+        return env
+
+
+class S6(Stack):
+    peer = "s6"
+
+    def prepare(self):
+        self.scandir = os.path.join(self.dir, "scan")
+        self._service_dirs(self.scandir)
+
+    def argv(self):
+        # -c: room for every service (the default limit is lower than 1000).
+        return ["s6-svscan", "-c", str(max(1000, 2 * len(self.names))), self.scandir]
+
+
+class Runit(Stack):
+    peer = "runit"
+    stop_signal = signal.SIGHUP  # runsvdir: HUP = TERM every runsv, then exit
+
+    def prepare(self):
+        self.svdir = os.path.join(self.dir, "service")
+        self._service_dirs(self.svdir)
+
+    def argv(self):
+        return ["runsvdir", self.svdir]
+
+
+class Supervisord(Stack):
+    peer = "supervisord"
+    startsecs = int(os.environ.get("BENCH_SUPERVISORD_STARTSECS", "0"))
+
+    def prepare(self):
+        self.config = os.path.join(self.dir, "supervisord.conf")
+        fds = 4 * len(self.names) + 1024
+        with open(self.config, "w") as f:
+            f.write("[supervisord]\nnodaemon=true\n"
+                    f"logfile={self.dir}/supervisord.log\npidfile={self.dir}/supervisord.pid\n"
+                    f"childlogdir={self.dir}\nminfds={fds}\nminprocs={len(self.names) + 512}\n\n")
+            for name in self.names:
+                f.write(f"[program:{name}]\ncommand={self.pause} {self.stamps.file(name)}\n"
+                        f"autorestart=true\nstartsecs={self.startsecs}\n"
+                        "stdout_logfile=NONE\nstderr_logfile=NONE\n\n")
+
+    def argv(self):
+        return ["/usr/bin/supervisord", "-n", "-c", self.config]
+
+
+PEERS = {cls.peer: cls for cls in (Banyan, S6, Runit, Supervisord)}
+
+
+def warm_up_banyan(workdir, pause, timeout=900):
+    """Build banyan if needed and run it once (this also writes its CDS
+    archive). Returns None when banyan works, else a short reason."""
+    stack = Banyan(workdir, pause, 1)
+    stack.env = lambda: dict(os.environ)  # building allowed here
+    try:
+        stack.start()
+        stack.wait_up(timeout)
+        return None
+    except StackError as e:
+        return str(e)
+    finally:
+        try:
+            stack.stop()
+        except StackError as e:
+            return str(e)

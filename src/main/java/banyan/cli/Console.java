@@ -1,0 +1,45 @@
+package banyan.cli;
+
+import banyan.supervise.Host;
+import banyan.supervise.ServiceStatus;
+
+import java.io.PrintStream;
+import java.time.LocalTime;
+import java.time.format.DateTimeFormatter;
+
+/** What `banyan up` prints: each service's lines prefixed with its name, and each state change. */
+final class Console implements Host.Output, Host.Listener {
+    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss.SSS");
+    private final PrintStream out;
+    private final int width;
+
+    Console(PrintStream out, int nameWidth) {
+        this.out = out;
+        this.width = nameWidth;
+    }
+
+    @Override
+    public void line(String service, String stream, String text, boolean split) {
+        print(String.format("%-" + width + "s %s %s%s", service, "err".equals(stream) ? "!" : "|", text, split ? " [line split]" : ""));
+    }
+
+    @Override
+    public void changed(ServiceStatus before, ServiceStatus now) {
+        StringBuilder b = new StringBuilder();
+        b.append(String.format("%-" + width + "s * %s -> %s", now.name(), before.state(), now.state()));
+        if (now.pid() > 0) b.append(" pid=").append(now.pid());
+        if (!now.reason().isEmpty() && !"up".equals(now.state())) b.append(" (").append(now.reason()).append(")");
+        if (now.restarts() > 0) b.append(" restarts=").append(now.restarts());
+        print(b.toString());
+    }
+
+    void banyan(String message) {
+        print(String.format("%-" + width + "s * %s", "banyan", message));
+    }
+
+    private void print(String line) {
+        synchronized (out) {
+            out.println(LocalTime.now().format(TIME) + " " + line);
+        }
+    }
+}

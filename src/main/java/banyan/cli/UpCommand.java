@@ -1,0 +1,70 @@
+package banyan.cli;
+
+import banyan.config.ConfigException;
+import banyan.config.ConfigLoader;
+import banyan.config.StackConfig;
+import banyan.manage.Stack;
+import banyan.os.Cgroup;
+import banyan.os.Proc;
+import banyan.os.SignalHandlers;
+import banyan.os.Signals;
+import banyan.supervise.Host;
+import banyan.supervise.LogPump;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
+
+@Command(name = "up", mixinStandardHelpOptions = true,
+        description = {"Run a stack in the foreground: start every service, keep them alive, and on Ctrl-C or SIGTERM",
+                "stop them in reverse order and exit. A second Ctrl-C kills everything at once."})
+final class UpCommand implements Callable<Integer> {
+    @Option(names = {"-f", "--file"}, paramLabel = "FILE", description = "banyan.toml, or a directory of *.toml (default: ${DEFAULT-VALUE})")
+    Path file = Path.of("banyan.toml");
+
+    @Override
+    public Integer call() throws Exception {
+        StackConfig config;
+        try {
+            config = ConfigLoader.load(file);
+        } catch (ConfigException e) {
+            System.err.println(e.getMessage());
+            System.err.println("banyan: configuration has " + e.problems().size() + " problem(s); nothing was started");
+            return Main.USAGE;
+        }
+        int width = Math.max(6, config.services().keySet().stream().mapToInt(String::length).max().orElse(6));
+        Console console = new Console(System.out, width);
+        int self = Proc.pid();
+        if (self != 1) Proc.becomeSubreaper();
+        Optional<Path> cgroups = Cgroup.parentForInstance("banyan-" + self);
+        if (cgroups.isEmpty()) console.banyan("cgroup v2 not writable here: services are tracked by process group only");
+        Optional<Path> helper = Optional.ofNullable(System.getProperty("banyan.exec")).map(Path::of);
+        Host host = new Host(System.getenv(), cgroups, helper, new LogPump(), console, console);
+        Stack stack = new Stack(config, host);
+
+        CountDownLatch stopRequested = new CountDownLatch(1);
+        AtomicInteger interrupts = new AtomicInteger();
+        Runnable onStop = () -> {
+            if (interrupts.incrementAndGet() == 1) stopRequested.countDown();
+            else {
+                console.banyan("second interrupt: killing every service now");
+                stack.killNow();
+            }
+        };
+        SignalHandlers.on(Signals.INT, onStop);
+        SignalHandlers.on(Signals.TERM, onStop);
+        console.banyan("starting " + config.services().size() + " service(s) from " + file);
+        stack.up();
+        stopRequested.await();
+        console.banyan("stopping");
+        stack.down();
+        Leftovers.killAll(self);
+        cgroups.ifPresent(p -> p.toFile().delete());
+        console.banyan("stopped");
+        return Main.OK;
+    }
+}

@@ -1,0 +1,188 @@
+package banyan.config;
+
+import banyan.os.Signals;
+import banyan.os.Users;
+import banyan.os.Users.Identity;
+import org.tomlj.Toml;
+import org.tomlj.TomlParseError;
+import org.tomlj.TomlParseResult;
+import org.tomlj.TomlPosition;
+import org.tomlj.TomlTable;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Stream;
+
+/** Reads a banyan.toml, or a directory of *.toml merged in name order, into a sealed StackConfig. */
+public final class ConfigLoader {
+    private ConfigLoader() {}
+
+    static final Set<String> TOP_LEVEL = Set.of("boot", "service");
+    static final Set<String> SERVICE_KEYS = Set.of("command", "restart", "min_uptime", "backoff", "backoff_max",
+            "backoff_reset", "max_restarts", "restart_window", "stop_signal", "stop_timeout", "env", "env_file",
+            "working_dir", "user", "group");
+    private static final Map<String, RestartPolicy.Mode> MODES = new LinkedHashMap<>(Map.of(
+            "always", RestartPolicy.Mode.ALWAYS, "on-failure", RestartPolicy.Mode.ON_FAILURE, "never", RestartPolicy.Mode.NEVER));
+
+    public static StackConfig load(Path path) throws ConfigException {
+        List<Problem> problems = new ArrayList<>();
+        List<Path> files = files(path, problems);
+        Map<String, String> boot = new LinkedHashMap<>();
+        LinkedHashMap<String, ServiceConfig> services = new LinkedHashMap<>();
+        for (Path file : files) readFile(file, boot, services, problems);
+        if (!problems.isEmpty()) throw new ConfigException(problems);
+        return new StackConfig(files, boot, services);
+    }
+
+    private static List<Path> files(Path path, List<Problem> problems) throws ConfigException {
+        if (Files.isDirectory(path)) {
+            try (Stream<Path> s = Files.list(path)) {
+                List<Path> files = s.filter(p -> p.getFileName().toString().endsWith(".toml")).sorted().toList();
+                if (files.isEmpty()) throw new ConfigException(List.of(new Problem(path, 0, 0, "directory holds no *.toml file")));
+                return files;
+            } catch (IOException e) {
+                throw new ConfigException(List.of(new Problem(path, 0, 0, "cannot read directory: " + e.getMessage())));
+            }
+        }
+        if (!Files.exists(path))
+            throw new ConfigException(List.of(new Problem(path, 0, 0, "no such file; write a banyan.toml (see examples/) or pass -f FILE")));
+        return List.of(path);
+    }
+
+    private static void readFile(Path file, Map<String, String> boot, Map<String, ServiceConfig> services, List<Problem> problems) {
+        TomlParseResult toml;
+        try {
+            toml = Toml.parse(file);
+        } catch (IOException e) {
+            problems.add(new Problem(file, 0, 0, "cannot read: " + e.getMessage()));
+            return;
+        }
+        if (toml.hasErrors()) {
+            for (TomlParseError e : toml.errors()) {
+                TomlPosition p = e.position();
+                problems.add(new Problem(file, p == null ? 0 : p.line(), p == null ? 0 : p.column(),
+                        "TOML syntax: " + e.getMessage().replaceFirst(" \\(line \\d+, column \\d+\\)$", "")));
+            }
+            return;
+        }
+        Fields top = new Fields(file, toml, "top level", null, problems);
+        top.rejectUnknown(TOP_LEVEL);
+        if (toml.isTable("boot")) {
+            TomlTable b = toml.getTable("boot");
+            Fields f = new Fields(file, b, "boot", toml.inputPositionOf("boot"), problems);
+            for (String k : b.keySet()) f.string(k).ifPresent(v -> boot.put(k, v));
+        } else if (toml.contains("boot")) top.error("boot", "must be a table: [boot]");
+        if (toml.contains("service") && !toml.isTable("service")) top.error("service", "must be tables: [service.NAME]");
+        if (!toml.isTable("service")) return;
+        TomlTable all = toml.getTable("service");
+        for (String name : all.keySet()) {
+            Fields at = new Fields(file, all, "service", toml.inputPositionOf("service"), problems);
+            if (!(all.get(List.of(name)) instanceof TomlTable t)) {
+                at.error(name, "must be a table: [service." + name + "]");
+                continue;
+            }
+            Fields f = new Fields(file, t, "service." + name, all.inputPositionOf(List.of(name)), problems);
+            if (!name.matches("[A-Za-z0-9][A-Za-z0-9_.@-]*") || name.contains("..")) {
+                f.error(null, "service name '" + name + "' may hold only letters, digits and _ . @ - (it names files and cgroups)");
+                continue;
+            }
+            ServiceConfig previous = services.get(name);
+            if (previous != null) {
+                f.error(null, "service '" + name + "' is already defined at " + previous.place());
+                continue;
+            }
+            service(name, f).ifPresent(s -> services.put(name, s));
+        }
+    }
+
+    private static Optional<ServiceConfig> service(String name, Fields f) {
+        int before = f.problemCount();
+        f.rejectUnknown(SERVICE_KEYS);
+        List<String> command = command(f);
+        RestartPolicy d = RestartPolicy.DEFAULT;
+        RestartPolicy policy = new RestartPolicy(
+                f.oneOf("restart", MODES).orElse(d.mode()),
+                f.duration("min_uptime").orElse(d.minUptime()),
+                positive(f, "backoff").orElse(d.backoff()),
+                positive(f, "backoff_max").orElse(d.backoffMax()),
+                f.duration("backoff_reset").orElse(d.backoffReset()),
+                f.integer("max_restarts", 0, 1_000_000).map(Long::intValue).orElse(d.maxRestarts()),
+                positive(f, "restart_window").orElse(d.restartWindow()));
+        if (policy.backoffMax().compareTo(policy.backoff()) < 0)
+            f.error("backoff_max", "must be at least backoff (" + Durations.format(policy.backoff()) + ")");
+        int stopSignal = f.string("stop_signal").map(s -> {
+            var n = Signals.number(s);
+            if (n.isEmpty()) f.error("stop_signal", "'" + s + "' is not a signal; use a name such as TERM, INT, QUIT, HUP or a number");
+            return n.orElse(Signals.TERM);
+        }).orElse(Signals.TERM);
+        Duration stopTimeout = positive(f, "stop_timeout").orElse(ServiceConfig.DEFAULT_STOP_TIMEOUT);
+        Map<String, String> env = new LinkedHashMap<>();
+        f.string("env_file").ifPresent(p -> EnvFile.read(f, p, env));
+        f.stringMap("env").ifPresent(env::putAll);
+        Optional<String> cwd = f.string("working_dir");
+        cwd.ifPresent(dir -> {
+            if (!dir.startsWith("/")) f.error("working_dir", "'" + dir + "' must be an absolute path");
+        });
+        Optional<Identity> user = identity(f);
+        if (f.problemCount() > before) return Optional.empty();
+        return Optional.of(new ServiceConfig(name, command, policy, stopSignal, stopTimeout, env, cwd, user, f.place(null)));
+    }
+
+    private static List<String> command(Fields f) {
+        Object raw = f.raw("command");
+        if (raw == null) {
+            f.error(null, "missing key 'command': write command = [\"program\", \"arg\"] (exec'd directly) or command = \"shell text\"");
+            return List.of();
+        }
+        if (raw instanceof String s) {
+            if (s.isBlank()) f.error("command", "is empty");
+            return List.of("/bin/sh", "-c", s);
+        }
+        List<String> argv = f.strings("command").orElse(List.of());
+        if (argv.isEmpty() && raw instanceof org.tomlj.TomlArray) f.error("command", "is an empty array; name the program to run");
+        return argv;
+    }
+
+    private static Optional<Duration> positive(Fields f, String key) {
+        Optional<Duration> d = f.duration(key);
+        if (d.isPresent() && (d.get().isZero() || d.get().isNegative())) {
+            f.error(key, "must be longer than 0");
+            return Optional.empty();
+        }
+        return d;
+    }
+
+    private static Optional<Identity> identity(Fields f) {
+        Optional<String> userName = f.string("user");
+        Optional<String> groupName = f.string("group");
+        if (userName.isEmpty() && groupName.isEmpty()) return Optional.empty();
+        Identity base;
+        if (userName.isPresent()) {
+            Optional<Identity> u = Users.user(userName.get());
+            if (u.isEmpty()) {
+                f.error("user", "no user '" + userName.get() + "' in /etc/passwd; create it or give a numeric uid");
+                return Optional.empty();
+            }
+            base = u.get();
+        } else {
+            base = Users.user("0").orElseThrow();
+        }
+        if (groupName.isEmpty()) return Optional.of(base);
+        Optional<Integer> gid = Users.group(groupName.get());
+        if (gid.isEmpty()) {
+            f.error("group", "no group '" + groupName.get() + "' in /etc/group; create it or give a numeric gid");
+            return Optional.empty();
+        }
+        List<Integer> groups = new ArrayList<>(List.of(gid.get()));
+        base.groups().stream().filter(g -> g != base.gid() && !groups.contains(g)).forEach(groups::add);
+        return Optional.of(new Identity(base.name(), base.uid(), gid.get(), groups, base.home(), base.shell()));
+    }
+}

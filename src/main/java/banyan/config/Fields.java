@@ -1,0 +1,151 @@
+package banyan.config;
+
+import org.tomlj.TomlArray;
+import org.tomlj.TomlPosition;
+import org.tomlj.TomlTable;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/** Typed, checked reads from one TOML table; each bad value adds a problem naming its place and what is allowed. */
+final class Fields {
+    private final Path file;
+    private final TomlTable table;
+    private final String section;
+    private final List<Problem> problems;
+    private final TomlPosition sectionPlace;
+
+    Fields(Path file, TomlTable table, String section, TomlPosition sectionPlace, List<Problem> problems) {
+        this.file = file;
+        this.table = table;
+        this.section = section;
+        this.sectionPlace = sectionPlace;
+        this.problems = problems;
+    }
+
+    Place place(String key) {
+        TomlPosition p = key == null ? sectionPlace : table.inputPositionOf(List.of(key));
+        if (p == null) p = sectionPlace;
+        return new Place(file, p == null ? 0 : p.line(), p == null ? 0 : p.column());
+    }
+
+    void error(String key, String message) {
+        problems.add(place(key).problem((key == null ? "[" + section + "]" : section + "." + key) + ": " + message));
+    }
+
+    int problemCount() {
+        return problems.size();
+    }
+
+    boolean has(String key) {
+        return table.contains(List.of(key));
+    }
+
+    /** Each key not in allowed is an error, with the nearest allowed key as a suggestion. */
+    void rejectUnknown(Set<String> allowed) {
+        for (String key : table.keySet()) {
+            if (allowed.contains(key)) continue;
+            String near = Suggest.nearest(key, allowed);
+            error(key, "unknown key" + (near == null ? "" : "; did you mean '" + near + "'?")
+                    + " (allowed: " + String.join(", ", allowed.stream().sorted().toList()) + ")");
+        }
+    }
+
+    Optional<String> string(String key) {
+        Object v = table.get(List.of(key));
+        if (v == null) return Optional.empty();
+        if (v instanceof String s) return Optional.of(s);
+        error(key, "must be a string, not " + describe(v));
+        return Optional.empty();
+    }
+
+    Optional<Long> integer(String key, long min, long max) {
+        Object v = table.get(List.of(key));
+        if (v == null) return Optional.empty();
+        if (v instanceof Long l && l >= min && l <= max) return Optional.of(l);
+        error(key, "must be an integer from " + min + " to " + max + ", not " + describe(v));
+        return Optional.empty();
+    }
+
+    Optional<Boolean> bool(String key) {
+        Object v = table.get(List.of(key));
+        if (v == null) return Optional.empty();
+        if (v instanceof Boolean b) return Optional.of(b);
+        error(key, "must be true or false, not " + describe(v));
+        return Optional.empty();
+    }
+
+    Optional<Duration> duration(String key) {
+        Optional<String> s = string(key);
+        if (s.isEmpty()) return Optional.empty();
+        Optional<Duration> d = Durations.parse(s.get());
+        if (d.isEmpty()) error(key, "'" + s.get() + "' is not a duration; write it like \"250ms\", \"10s\", \"5m\" or \"1m30s\"");
+        return d;
+    }
+
+    <E> Optional<E> oneOf(String key, Map<String, E> choices) {
+        Optional<String> s = string(key);
+        if (s.isEmpty()) return Optional.empty();
+        E e = choices.get(s.get());
+        if (e == null) error(key, "'" + s.get() + "' is not allowed; use one of: " + String.join(", ", choices.keySet()));
+        return Optional.ofNullable(e);
+    }
+
+    /** An array of strings; with allowString, a plain string is accepted and returned as a one-element list. */
+    Optional<List<String>> strings(String key) {
+        Object v = table.get(List.of(key));
+        if (v == null) return Optional.empty();
+        if (v instanceof TomlArray a) {
+            List<String> out = new ArrayList<>();
+            for (int i = 0; i < a.size(); i++) {
+                if (a.get(i) instanceof String s) out.add(s);
+                else {
+                    error(key, "element " + (i + 1) + " must be a string, not " + describe(a.get(i)));
+                    return Optional.empty();
+                }
+            }
+            return Optional.of(out);
+        }
+        error(key, "must be an array of strings, not " + describe(v));
+        return Optional.empty();
+    }
+
+    Optional<Map<String, String>> stringMap(String key) {
+        Object v = table.get(List.of(key));
+        if (v == null) return Optional.empty();
+        if (!(v instanceof TomlTable t)) {
+            error(key, "must be a table such as { NAME = \"value\" }, not " + describe(v));
+            return Optional.empty();
+        }
+        Map<String, String> out = new LinkedHashMap<>();
+        for (String k : t.keySet()) {
+            Object x = t.get(List.of(k));
+            if (x instanceof String s) out.put(k, s);
+            else if (x instanceof Long || x instanceof Boolean || x instanceof Double) out.put(k, String.valueOf(x));
+            else error(key, "value of " + k + " must be a string, not " + describe(x));
+        }
+        return Optional.of(out);
+    }
+
+    Object raw(String key) {
+        return table.get(List.of(key));
+    }
+
+    static String describe(Object v) {
+        return switch (v) {
+            case String s -> "the string \"" + s + "\"";
+            case Long l -> "the integer " + l;
+            case Double d -> "the number " + d;
+            case Boolean b -> "the boolean " + b;
+            case TomlArray a -> "an array";
+            case TomlTable t -> "a table";
+            default -> "a " + v.getClass().getSimpleName().replace("Offset", "").toLowerCase();
+        };
+    }
+}

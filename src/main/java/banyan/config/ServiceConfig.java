@@ -1,0 +1,32 @@
+package banyan.config;
+
+import banyan.os.Users.Identity;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * One service, validated and sealed. Equality is what reload-by-diff compares: two equal
+ * configs mean the running instance may stay (the source place is excluded for that reason).
+ *
+ * @param command     argv; a string command in the file becomes ["/bin/sh", "-c", text]
+ * @param env         env_file merged with env (env wins), without banyan's own environment
+ */
+public record ServiceConfig(String name, List<String> command, RestartPolicy restart, int stopSignal, Duration stopTimeout,
+                            Map<String, String> env, Optional<String> workingDir, Optional<Identity> user,
+                            Place place) {
+    public ServiceConfig {
+        command = List.copyOf(command);
+        env = Map.copyOf(env);
+    }
+
+    /** Equality without the source place: moving a section in the file changes nothing that runs. */
+    public boolean sameAs(ServiceConfig o) {
+        return name.equals(o.name) && command.equals(o.command) && restart.equals(o.restart) && stopSignal == o.stopSignal
+                && stopTimeout.equals(o.stopTimeout) && env.equals(o.env) && workingDir.equals(o.workingDir) && user.equals(o.user);
+    }
+
+    public static final Duration DEFAULT_STOP_TIMEOUT = Duration.ofSeconds(10);
+}

@@ -1,0 +1,84 @@
+package banyan.os;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandle;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+/** Facts about banyan's own process and its descendants: pid, subreaper, the /proc tree. */
+public final class Proc {
+    private Proc() {}
+
+    private static final int PR_SET_CHILD_SUBREAPER = 36;
+    private static final MethodHandle PRCTL = Native.errnoCallVariadic("prctl",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG), 1);
+    private static final MethodHandle GETUID = Native.plainCall("getuid", FunctionDescriptor.of(JAVA_INT));
+
+    public static int pid() {
+        return (int) ProcessHandle.current().pid();
+    }
+
+    public static int uid() {
+        try {
+            return (int) GETUID.invokeExact();
+        } catch (Throwable t) {
+            throw Native.rethrow(t);
+        }
+    }
+
+    /** Orphaned descendants are reparented to us instead of PID 1, so we reap (and can kill) them. */
+    public static void becomeSubreaper() {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment cap = Native.capture(a);
+            int rc = (int) PRCTL.invokeExact(cap, PR_SET_CHILD_SUBREAPER, 1L, 0L, 0L, 0L);
+            if (rc < 0) throw new OsException("prctl", "PR_SET_CHILD_SUBREAPER", Native.errno(cap));
+        } catch (Throwable t) {
+            throw Native.rethrow(t);
+        }
+    }
+
+    /** Every live descendant of root, read from /proc (a snapshot: processes come and go meanwhile). */
+    public static List<Integer> descendants(int root) {
+        Map<Integer, List<Integer>> children = new HashMap<>();
+        try (DirectoryStream<Path> dirs = Files.newDirectoryStream(Path.of("/proc"), p -> p.getFileName().toString().matches("\\d+"))) {
+            for (Path d : dirs) {
+                int ppid = parentOf(d);
+                if (ppid > 0) children.computeIfAbsent(ppid, k -> new ArrayList<>()).add(Integer.parseInt(d.getFileName().toString()));
+            }
+        } catch (IOException e) {
+            return List.of();
+        }
+        List<Integer> out = new ArrayList<>();
+        List<Integer> todo = new ArrayList<>(List.of(root));
+        while (!todo.isEmpty()) {
+            for (int c : children.getOrDefault(todo.removeLast(), List.of())) {
+                out.add(c);
+                todo.add(c);
+            }
+        }
+        return out;
+    }
+
+    /** ppid from /proc/PID/stat; the command name may contain spaces and parentheses, so parse after the last ')'. */
+    private static int parentOf(Path procDir) {
+        try {
+            String stat = Files.readString(procDir.resolve("stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ", 3);
+            return Integer.parseInt(f[1]);
+        } catch (IOException | RuntimeException e) {
+            return -1; // gone meanwhile
+        }
+    }
+}

@@ -1,0 +1,26 @@
+package banyan.supervise;
+
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * What every supervisor of one banyan shares: the environment services inherit, where their
+ * cgroups go, the exec step, the log pump, and where their output and state changes are sent.
+ */
+public record Host(Map<String, String> baseEnv, Optional<Path> cgroupParent, Optional<Path> execHelper,
+                   LogPump pump, Output output, Listener listener) {
+    public Host {
+        baseEnv = Map.copyOf(baseEnv);
+    }
+
+    /** A line of a service's output; stream is "out" or "err". */
+    public interface Output {
+        void line(String service, String stream, String text, boolean split);
+    }
+
+    /** A state change; called on the service's own thread, so it must not block. */
+    public interface Listener {
+        void changed(ServiceStatus before, ServiceStatus now);
+    }
+}

@@ -1,0 +1,77 @@
+package banyan.supervise;
+
+import banyan.config.ServiceConfig;
+import banyan.os.Cgroup;
+import banyan.os.Spawn;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Collectors;
+
+/**
+ * Turns a service's config into a spawn: the environment, the program's path, and the exec
+ * step (banyan-exec) when the service needs a cgroup or another user, which posix_spawn cannot do.
+ */
+final class Launcher {
+    private final ServiceConfig config;
+    private final Map<String, String> env;
+    private final Optional<Path> execHelper;
+
+    Launcher(ServiceConfig config, Map<String, String> baseEnv, Optional<Path> execHelper) {
+        this.config = config;
+        this.execHelper = execHelper;
+        Map<String, String> e = new LinkedHashMap<>(baseEnv);
+        config.user().ifPresent(u -> {
+            e.put("USER", u.name());
+            e.put("LOGNAME", u.name());
+            e.put("HOME", u.home());
+            e.put("SHELL", u.shell());
+        });
+        e.putAll(config.env());
+        this.env = Map.copyOf(e);
+    }
+
+    /** A spawn that cannot even be tried: the program is missing, or the exec step is. */
+    static final class LaunchException extends Exception {
+        LaunchException(String message) {
+            super(message);
+        }
+    }
+
+    Spawn.Spec spec(Map<Integer, Integer> fds, Optional<Cgroup> cgroup, Map<String, String> extraEnv) throws LaunchException {
+        List<String> argv = config.command();
+        String program = resolve(argv.getFirst());
+        List<String> envList = new ArrayList<>();
+        env.forEach((k, v) -> { if (!extraEnv.containsKey(k)) envList.add(k + "=" + v); });
+        extraEnv.forEach((k, v) -> envList.add(k + "=" + v));
+        if (cgroup.isEmpty() && config.user().isEmpty())
+            return new Spawn.Spec(program, argv, envList, config.workingDir(), fds);
+        Path helper = execHelper.filter(Files::isExecutable).orElseThrow(() -> new LaunchException(
+                "the exec step banyan-exec is missing (needed for cgroup or user); rebuild banyan"));
+        List<String> helperArgv = new ArrayList<>();
+        helperArgv.add("banyan-exec");
+        helperArgv.add(cgroup.map(c -> c.procsFile().toString()).orElse("-"));
+        helperArgv.add(config.user().map(u -> u.uid() + ":" + u.gid() + ":"
+                + u.groups().stream().map(String::valueOf).collect(Collectors.joining(","))).orElse("-"));
+        helperArgv.add(program);
+        helperArgv.addAll(argv);
+        return new Spawn.Spec(helper.toString(), helperArgv, envList, config.workingDir(), fds);
+    }
+
+    /** The program as execv needs it: a path, searched in the service's PATH when the name has no slash. */
+    private String resolve(String name) throws LaunchException {
+        if (name.contains("/")) return name;
+        String path = env.getOrDefault("PATH", "/usr/local/bin:/usr/bin:/bin:/usr/local/sbin:/usr/sbin:/sbin");
+        for (String dir : path.split(":")) {
+            if (dir.isEmpty()) continue;
+            Path p = Path.of(dir, name);
+            if (Files.isExecutable(p) && !Files.isDirectory(p)) return p.toString();
+        }
+        throw new LaunchException("program '" + name + "' not found in PATH=" + path + "; install it or give its full path in command");
+    }
+}
