@@ -141,6 +141,15 @@ public final class Supervisor {
         post(new Timeout());
     }
 
+    /** Waits (at most 10 s) for the thread to end after close(), so that a successor can take over the name and cgroup. */
+    public void awaitClosed() {
+        try {
+            thread.join(Duration.ofSeconds(10));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     /** SIGKILL to everything the service runs, at once (a second Ctrl-C). */
     public void killNow() {
         int pid = status.pid();
