@@ -44,6 +44,7 @@ public final class Stack {
         boolean wanted, pending;
         Optional<ServiceConfig> replacement = Optional.empty(); // a reload changed it: swap once the old one is down
         boolean removing;
+        java.time.Instant launched;            // a start was sent while the status was this one's; null once it moved
 
         Entry(Supervisor s) {
             supervisor = s;
@@ -186,7 +187,10 @@ public final class Stack {
 
     /** SIGKILL to every service at once. */
     public void killNow() {
-        supervisors.forEach(Supervisor::killNow);
+        supervisors.forEach(s -> {
+            s.stop(); // first, so that the supervisor does not restart what is killed
+            s.killNow();
+        });
     }
 
     public Optional<Supervisor> get(String name) {
@@ -251,15 +255,23 @@ public final class Stack {
             e.supervisor.stop();
         }
         for (String n : d.start()) {
-            entries.get(n).pending = false;
-            entries.get(n).supervisor.start();
+            Entry e = entries.get(n);
+            e.pending = false;
+            e.launched = e.supervisor.status().since();
+            e.supervisor.start();
         }
     }
 
     private Map<String, Node> nodes() {
         Map<String, Node> out = new HashMap<>();
-        entries.forEach((n, e) -> out.put(n, new Node(Phase.of(e.supervisor.status().state()), e.wanted, e.pending,
-                e.replacement.isPresent() || e.removing)));
+        entries.forEach((n, e) -> {
+            ServiceStatus st = e.supervisor.status();
+            if (e.launched != null && !e.launched.equals(st.since())) e.launched = null;
+            // Started but not yet seen to move: starting, so that nothing counts it as exited.
+            Phase phase = e.launched != null ? Phase.STARTING : Phase.of(st.state());
+            out.put(n, new Node(phase, e.wanted, e.pending,
+                    e.replacement.isPresent() || e.removing));
+        });
         return out;
     }
 
