@@ -41,11 +41,17 @@ final class Transitions {
 
     record Decision(List<String> start, List<String> stop) {}
 
+    /**
+     * A predecessor lets what is ordered after it go once it is ready or has given up: failed,
+     * exited by itself, or skipped because something it requires gave up.
+     */
     static Decision decide(Graph g, Map<String, Node> nodes) {
         Map<String, Boolean> eff = effective(g, nodes);
-        Map<String, Boolean> needStop = new HashMap<>();
+        Map<String, Boolean> needStop = new HashMap<>(), gaveUp = new HashMap<>();
         for (String n : g.order()) {
             Node x = nodes.get(n);
+            gaveUp.put(n, x.phase() == Phase.FAILED || x.phase() == Phase.DOWN
+                    && (!x.pending() || g.requires().get(n).stream().anyMatch(gaveUp::get)));
             boolean active = x.phase() == Phase.STARTING || x.phase() == Phase.READY;
             needStop.put(n, active && (!eff.get(n) || g.requires().get(n).stream().anyMatch(r -> nodes.get(r).phase() != Phase.READY)));
         }
@@ -60,7 +66,7 @@ final class Transitions {
                 if (dependentsGone) stop.add(n);
             } else if (x.pending() && eff.get(n) && (x.phase() == Phase.DOWN || x.phase() == Phase.FAILED)
                     && g.requires().get(n).stream().allMatch(r -> nodes.get(r).phase() == Phase.READY)
-                    && g.preds().get(n).stream().allMatch(p -> !eff.get(p) || settled(nodes.get(p)))) {
+                    && g.preds().get(n).stream().allMatch(p -> !eff.get(p) || nodes.get(p).phase() == Phase.READY || gaveUp.get(p))) {
                 start.add(n);
             }
         }
@@ -75,11 +81,6 @@ final class Transitions {
             eff.put(n, x.wanted() && !x.holding() && g.requires().get(n).stream().allMatch(eff::get));
         }
         return eff;
-    }
-
-    /** Done with its way up, for better or worse: what is ordered after it may go. */
-    private static boolean settled(Node p) {
-        return p.phase() == Phase.READY || p.phase() == Phase.FAILED || p.phase() == Phase.DOWN && !p.pending();
     }
 
     /** Why a wanted service is not up, or empty when it is up or still on its way. */
