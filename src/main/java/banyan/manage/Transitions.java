@@ -53,7 +53,9 @@ final class Transitions {
             gaveUp.put(n, x.phase() == Phase.FAILED || x.phase() == Phase.DOWN
                     && (!x.pending() || g.requires().get(n).stream().anyMatch(gaveUp::get)));
             boolean active = x.phase() == Phase.STARTING || x.phase() == Phase.READY;
-            needStop.put(n, active && (!eff.get(n) || g.requires().get(n).stream().anyMatch(r -> nodes.get(r).phase() != Phase.READY)));
+            // A requirement that is not ready, or about to stop, takes this one down first.
+            needStop.put(n, active && (!eff.get(n) || g.requires().get(n).stream()
+                    .anyMatch(r -> nodes.get(r).phase() != Phase.READY || needStop.get(r))));
         }
         List<String> start = new ArrayList<>(), stop = new ArrayList<>();
         for (String n : g.order()) {
@@ -88,7 +90,7 @@ final class Transitions {
         Node x = nodes.get(n);
         if (x.phase() == Phase.FAILED) return Optional.of("failed");
         if (x.phase() == Phase.DOWN && !x.pending()) return Optional.of("exited");
-        if (!x.pending() || !seen.add(n)) return Optional.empty();
+        if (x.phase() != Phase.DOWN || !x.pending() || !seen.add(n)) return Optional.empty(); // still on its way
         for (String r : g.requires().get(n)) {
             Optional<String> why = blocked(g, nodes, r, seen);
             if (why.isPresent()) return Optional.of("skipped: requires " + r + (why.get().startsWith("skipped") ? ", " + why.get() : " (" + why.get() + ")"));
