@@ -36,7 +36,9 @@ public final class Stack {
     private Entry[] byIndex;                                           // stack thread: entries in the graph's order
     private volatile StackConfig config;
     private volatile List<Supervisor> supervisors = List.of();         // a snapshot for readers on other threads
-    private long version;                                              // guarded by this: bumped after each reconcile
+    private final List<Waiter> waiters = new ArrayList<>();            // stack thread: tested after each decision
+
+    private record Waiter(java.util.function.BooleanSupplier condition, java.util.concurrent.CompletableFuture<Void> done) {}
 
     /** One service as the stack tracks it (stack thread). */
     private static final class Entry {
@@ -214,10 +216,7 @@ public final class Stack {
                 inbox.take().run();
                 for (Runnable r; (r = inbox.poll()) != null; ) r.run(); // a burst of changes costs one decision
                 reconcile();
-                synchronized (this) {
-                    version++;
-                    notifyAll();
-                }
+                waiters.removeIf(w -> w.condition().getAsBoolean() && w.done().complete(null));
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -280,30 +279,18 @@ public final class Stack {
         supervisors = entries.values().stream().map(e -> e.supervisor).toList();
     }
 
-    /** Waits until condition, evaluated on the stack thread after a decision, holds; false on timeout. */
+    /** Waits until condition, evaluated on the stack thread after each decision, holds; false on timeout. */
     private boolean awaitStack(java.util.function.BooleanSupplier condition, Duration timeout) throws InterruptedException {
-        long end = System.nanoTime() + timeout.toNanos();
-        while (true) {
-            java.util.concurrent.CompletableFuture<Boolean> f = new java.util.concurrent.CompletableFuture<>();
-            long seen;
-            synchronized (this) {
-                seen = version;
-            }
-            inbox.offer(() -> f.complete(condition.getAsBoolean()));
-            try {
-                if (f.get(Math.max(1, end - System.nanoTime()), TimeUnit.NANOSECONDS)) return true;
-            } catch (java.util.concurrent.ExecutionException e) {
-                throw new IllegalStateException(e.getCause());
-            } catch (java.util.concurrent.TimeoutException e) {
-                return false;
-            }
-            synchronized (this) {
-                while (version <= seen + 1) { // the check itself bumps the version once: wait for a further change
-                    long left = end - System.nanoTime();
-                    if (left <= 0) return false;
-                    TimeUnit.NANOSECONDS.timedWait(this, left);
-                }
-            }
+        Waiter w = new Waiter(condition, new java.util.concurrent.CompletableFuture<>());
+        inbox.offer(() -> waiters.add(w));
+        try {
+            w.done().get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+            return true;
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException(e.getCause());
+        } catch (java.util.concurrent.TimeoutException e) {
+            inbox.offer(() -> waiters.remove(w));
+            return false;
         }
     }
 }
