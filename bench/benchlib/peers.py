@@ -149,6 +149,7 @@ class Runit(Stack):
 class Supervisord(Stack):
     peer = "supervisord"
     startsecs = int(os.environ.get("BENCH_SUPERVISORD_STARTSECS", "0"))
+    logfile = os.environ.get("BENCH_SUPERVISORD_LOG", "NONE")
 
     def prepare(self):
         self.config = os.path.join(self.dir, "supervisord.conf")
@@ -160,7 +161,7 @@ class Supervisord(Stack):
             for name in self.names:
                 f.write(f"[program:{name}]\ncommand={self.pause} {self.stamps.file(name)}\n"
                         f"autorestart=true\nstartsecs={self.startsecs}\n"
-                        "stdout_logfile=NONE\nstderr_logfile=NONE\n\n")
+                        f"stdout_logfile={self.logfile}\nstderr_logfile={self.logfile}\n\n")
 
     def argv(self):
         return ["/usr/bin/supervisord", "-n", "-c", self.config]

@@ -29,8 +29,12 @@ public final class ConfigLoader {
     static final Set<String> SERVICE_KEYS = Set.of("command", "restart", "min_uptime", "backoff", "backoff_max",
             "backoff_reset", "max_restarts", "restart_window", "stop_signal", "stop_timeout", "env", "env_file",
             "working_dir", "user", "group");
-    private static final Map<String, RestartPolicy.Mode> MODES = new LinkedHashMap<>(Map.of(
-            "always", RestartPolicy.Mode.ALWAYS, "on-failure", RestartPolicy.Mode.ON_FAILURE, "never", RestartPolicy.Mode.NEVER));
+    private static final Map<String, RestartPolicy.Mode> MODES = new LinkedHashMap<>();
+    static {
+        MODES.put("always", RestartPolicy.Mode.ALWAYS);
+        MODES.put("on-failure", RestartPolicy.Mode.ON_FAILURE);
+        MODES.put("never", RestartPolicy.Mode.NEVER);
+    }
 
     public static StackConfig load(Path path) throws ConfigException {
         List<Problem> problems = new ArrayList<>();
@@ -83,7 +87,7 @@ public final class ConfigLoader {
         if (toml.contains("service") && !toml.isTable("service")) top.error("service", "must be tables: [service.NAME]");
         if (!toml.isTable("service")) return;
         TomlTable all = toml.getTable("service");
-        for (String name : all.keySet()) {
+        for (String name : inFileOrder(all)) {
             Fields at = new Fields(file, all, "service", toml.inputPositionOf("service"), problems);
             if (!(all.get(List.of(name)) instanceof TomlTable t)) {
                 at.error(name, "must be a table: [service." + name + "]");
@@ -101,6 +105,13 @@ public final class ConfigLoader {
             }
             service(name, f).ifPresent(s -> services.put(name, s));
         }
+    }
+
+    /** tomlj's key sets are unordered; the file's order is the start order. */
+    static List<String> inFileOrder(TomlTable t) {
+        return t.keySet().stream().sorted(java.util.Comparator
+                .comparingInt((String k) -> t.inputPositionOf(List.of(k)).line())
+                .thenComparingInt(k -> t.inputPositionOf(List.of(k)).column())).toList();
     }
 
     private static Optional<ServiceConfig> service(String name, Fields f) {

@@ -198,11 +198,11 @@ public final class Supervisor {
         int pid = currentPid();
         if (state.equals(before.state()) && pid == before.pid() && memory.restarts() == before.restarts()) return;
         ServiceStatus now = snapshot(Instant.now());
+        host.listener().changed(before, now); // first, so that a change is reported before anyone waiting on it acts
         synchronized (this) {
             status = now;
             notifyAll();
         }
-        host.listener().changed(before, now);
     }
 
     private ServiceStatus snapshot(Instant at) {
