@@ -23,6 +23,7 @@ class StackError(Exception):
 class Stack:
     peer = "?"
     stop_signal = signal.SIGTERM
+    stop_grace = 10.0  # seconds for the supervisor's own shutdown, then SIGKILL
 
     def __init__(self, workdir, pause, n):
         self.dir = workdir
@@ -79,7 +80,7 @@ class Stack:
     def stop(self):
         if self.proc is None:
             return
-        left = procs.stop_tree(self.proc.pid, self.stop_signal)
+        left = procs.stop_tree(self.proc.pid, self.stop_signal, self.stop_grace)
         self.proc.poll()
         strays = procs.strays(self.pause)
         if left or strays:
@@ -101,6 +102,18 @@ class Stack:
             os.makedirs(d)
             os.symlink(self.pause, os.path.join(d, "run"))
             os.symlink(self.stamps.file(name), os.path.join(d, "stamp"))
+
+
+class Baseline(Stack):
+    """bench/baseline.c: wait() + fork() + exec(), nothing else. A yardstick,
+    not a supervisor one would deploy."""
+    peer = "baseline"
+
+    def prepare(self):
+        pass
+
+    def argv(self):
+        return [os.environ["BENCH_BASELINE"], str(len(self.names)), self.pause, self.stamps.path]
 
 
 class Banyan(Stack):
@@ -137,6 +150,7 @@ class S6(Stack):
 class Runit(Stack):
     peer = "runit"
     stop_signal = signal.SIGHUP  # runsvdir: HUP = TERM every runsv, then exit
+    stop_grace = 2.0  # some runsv linger after that; the rest is SIGKILLed
 
     def prepare(self):
         self.svdir = os.path.join(self.dir, "service")
@@ -167,7 +181,7 @@ class Supervisord(Stack):
         return ["/usr/bin/supervisord", "-n", "-c", self.config]
 
 
-PEERS = {cls.peer: cls for cls in (Banyan, S6, Runit, Supervisord)}
+PEERS = {cls.peer: cls for cls in (Banyan, S6, Runit, Supervisord, Baseline)}
 
 
 def warm_up_banyan(workdir, pause, timeout=900):

@@ -31,7 +31,7 @@ public final class Supervisor {
     private final Launcher launcher;
     private final LinkedBlockingQueue<Event> mailbox = new LinkedBlockingQueue<>();
     private final Fd.Pipe out = Fd.pipe(true), err = Fd.pipe(true);
-    private final int devNull = Fd.openReadWrite("/dev/null");
+    private static final int DEV_NULL = Fd.openReadWrite("/dev/null"); // every service's stdin, shared
     private final Thread thread;
 
     private Memory memory;                  // service thread
@@ -126,7 +126,6 @@ public final class Supervisor {
         cgroup.ifPresent(Cgroup::remove);
         Fd.close(out.writeEnd());
         Fd.close(err.writeEnd());
-        Fd.close(devNull);
     }
 
     private void apply(Event e) {
@@ -156,7 +155,7 @@ public final class Supervisor {
         try {
             if (cgroup.isEmpty() && host.cgroupParent().isPresent())
                 cgroup = Optional.of(Cgroup.create(host.cgroupParent().get(), config.name()));
-            var spec = launcher.spec(Map.of(0, devNull, 1, out.writeEnd(), 2, err.writeEnd()), cgroup, Map.of());
+            var spec = launcher.spec(Map.of(0, DEV_NULL, 1, out.writeEnd(), 2, err.writeEnd()), cgroup, Map.of());
             int pid = Reaper.get().spawn(spec, exit -> mailbox.offer(new Exited(exit)));
             apply(new Spawned(pid));
         } catch (Launcher.LaunchException | OsException e) {
