@@ -4,7 +4,7 @@ pause program and provides a scratch directory.
     bench/run [all|respawn|memory|startup]...
 
 Environment (defaults in brackets):
-    BENCH_PEERS    supervisors to measure [banyan s6 runit supervisord]
+    BENCH_PEERS    supervisors to measure [banyan s6 runit supervisord baseline]
     BENCH_KILLS    respawn: number of kills per supervisor [200]
     BENCH_PARALLEL respawn: services per supervisor, killed round robin [20]
     BENCH_SIZES    memory: service counts [10 100 1000]
@@ -30,7 +30,7 @@ def settings():
     quick = os.environ.get("BENCH_QUICK") == "1"
     env = os.environ.get
     return {
-        "peers": env("BENCH_PEERS", "banyan s6 runit supervisord").split(),
+        "peers": env("BENCH_PEERS", "banyan s6 runit supervisord baseline").split(),
         "kills": int(env("BENCH_KILLS", "40" if quick else "200")),
         "parallel": int(env("BENCH_PARALLEL", "10" if quick else "20")),
         "sizes": [int(n) for n in env("BENCH_SIZES", "10 100" if quick else "10 100 1000").split()],

@@ -162,8 +162,8 @@ class Runit(Stack):
 
 class Supervisord(Stack):
     peer = "supervisord"
-    startsecs = int(os.environ.get("BENCH_SUPERVISORD_STARTSECS", "0"))
-    logfile = os.environ.get("BENCH_SUPERVISORD_LOG", "NONE")
+    startsecs = int(os.environ.get("BENCH_SUPERVISORD_STARTSECS", "1"))
+    logfile = os.environ.get("BENCH_SUPERVISORD_LOG", "AUTO")
 
     def prepare(self):
         self.config = os.path.join(self.dir, "supervisord.conf")
