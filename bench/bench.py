@@ -94,6 +94,11 @@ class Runner:
         return {"runs": runs}
 
 
+def loadavg():
+    with open("/proc/loadavg") as f:
+        return " ".join(f.read().split()[:3])
+
+
 def log(msg):
     print(msg, file=sys.stderr, flush=True)
 
@@ -111,7 +116,9 @@ def main(argv):
     runner = Runner(tmp, pause, cfg)
 
     results = {"date": datetime.date.today().isoformat(), "machine": machine(),
-               "versions": versions(), "settings": cfg}
+               "versions": versions(), "settings": cfg, "load_before": loadavg()}
+    if float(results["load_before"].split()[0]) > 0.5:
+        log(f"warning: the machine is busy (load {results['load_before']}); numbers will be noisy")
     active = list(cfg["peers"])
     if "banyan" in active:
         log("banyan: warm-up run (builds on first use)...")
@@ -125,6 +132,7 @@ def main(argv):
         log(f"== {part}")
         results[part] = {peer: getattr(runner, part)(peer) for peer in active}
 
+    results["load_after"] = loadavg()
     print(render(results, parts, cfg))
     if os.environ.get("BENCH_JSON"):
         with open(os.environ["BENCH_JSON"], "w") as f:
@@ -136,6 +144,7 @@ def render(results, parts, cfg):
     out = [f"date: {results['date']}"]
     out += [f"{k}: {v}" for k, v in results["machine"].items()]
     out += [f"{k}: {v}" for k, v in results["versions"].items()]
+    out.append(f"load average before/after: {results['load_before']} / {results['load_after']}")
     if "banyan_pending" in results:
         out.append("banyan: pending (" + results["banyan_pending"].splitlines()[0][:120] + ")")
     if "respawn" in parts:
