@@ -46,6 +46,12 @@ int main(int argc, char **argv) {
     }
     if (strcmp(argv[1], "-") != 0) join_cgroup(argv[1]);
     if (strcmp(argv[2], "-") != 0) drop_privileges(argv[2]);
+    /* sd_watchdog_enabled() checks WATCHDOG_PID against getpid(); only here is that pid known before exec. */
+    if (getenv("WATCHDOG_USEC")) {
+        char pid[24];
+        snprintf(pid, sizeof pid, "%d", (int) getpid());
+        setenv("WATCHDOG_PID", pid, 1);
+    }
     execv(argv[3], argv + 4);
     die("cannot execute", argv[3], errno == ENOENT ? 127 : 126);
     return 127;

@@ -26,6 +26,10 @@ final class Console implements Host.Output, Host.Listener {
     @Override
     public void changed(ServiceStatus before, ServiceStatus now) {
         StringBuilder b = new StringBuilder();
+        if (now.state().equals(before.state()) && now.pid() == before.pid() && !now.statusText().equals(before.statusText())) {
+            print(String.format("%-" + width + "s * status: %s", now.name(), now.statusText()));
+            return;
+        }
         b.append(String.format("%-" + width + "s * %s -> %s", now.name(), before.state(), now.state()));
         if (now.pid() > 0) b.append(" pid=").append(now.pid());
         if (now.restarts() > before.restarts() && now.pid() != before.pid()) b.append(" (restarted after: ").append(now.reason()).append(")");

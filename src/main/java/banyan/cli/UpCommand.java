@@ -59,6 +59,9 @@ final class UpCommand implements Callable<Integer> {
         SignalHandlers.on(Signals.TERM, onStop);
         console.banyan("starting " + config.services().size() + " service(s) from " + file);
         stack.up();
+        // Reload by diff on SIGHUP; an invalid file changes nothing. Off the signal thread: a reload waits for the stack.
+        SignalHandlers.on(Signals.HUP, () -> Thread.ofVirtual().name("reload").start(() -> Reload.run(file, stack, console)));
+        Thread.ofVirtual().name("up-report").start(() -> Reload.report(stack, console));
         stopRequested.await();
         console.banyan("stopping");
         stack.down();

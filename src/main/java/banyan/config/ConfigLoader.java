@@ -25,10 +25,12 @@ import java.util.stream.Stream;
 public final class ConfigLoader {
     private ConfigLoader() {}
 
-    static final Set<String> TOP_LEVEL = Set.of("boot", "service");
+    static final Set<String> TOP_LEVEL = Set.of("boot", "service", "target");
     static final Set<String> SERVICE_KEYS = Set.of("command", "restart", "min_uptime", "backoff", "backoff_max",
             "backoff_reset", "max_restarts", "restart_window", "stop_signal", "stop_timeout", "env", "env_file",
-            "working_dir", "user", "group");
+            "working_dir", "user", "group", "ready", "start_timeout", "liveness", "watchdog", "type", "stop_command",
+            "requires", "wants", "after");
+    static final Set<String> TARGET_KEYS = Set.of("requires", "wants");
     private static final Map<String, RestartPolicy.Mode> MODES = new LinkedHashMap<>();
     static {
         MODES.put("always", RestartPolicy.Mode.ALWAYS);
@@ -36,14 +38,20 @@ public final class ConfigLoader {
         MODES.put("never", RestartPolicy.Mode.NEVER);
     }
 
+    private static final RestartPolicy ONESHOT_DEFAULT = new RestartPolicy(RestartPolicy.Mode.NEVER, RestartPolicy.DEFAULT.minUptime(),
+            RestartPolicy.DEFAULT.backoff(), RestartPolicy.DEFAULT.backoffMax(), RestartPolicy.DEFAULT.backoffReset(),
+            RestartPolicy.DEFAULT.maxRestarts(), RestartPolicy.DEFAULT.restartWindow());
+
     public static StackConfig load(Path path) throws ConfigException {
         List<Problem> problems = new ArrayList<>();
         List<Path> files = files(path, problems);
         Map<String, String> boot = new LinkedHashMap<>();
         LinkedHashMap<String, ServiceConfig> services = new LinkedHashMap<>();
-        for (Path file : files) readFile(file, boot, services, problems);
+        Map<String, Target> targets = new LinkedHashMap<>();
+        for (Path file : files) readFile(file, boot, services, targets, problems);
+        if (problems.isEmpty()) GraphCheck.check(files.getFirst(), services, targets, boot, problems);
         if (!problems.isEmpty()) throw new ConfigException(problems);
-        return new StackConfig(files, boot, services);
+        return new StackConfig(files, boot, services, targets);
     }
 
     private static List<Path> files(Path path, List<Problem> problems) throws ConfigException {
@@ -61,7 +69,8 @@ public final class ConfigLoader {
         return List.of(path);
     }
 
-    private static void readFile(Path file, Map<String, String> boot, Map<String, ServiceConfig> services, List<Problem> problems) {
+    private static void readFile(Path file, Map<String, String> boot, Map<String, ServiceConfig> services,
+                                 Map<String, Target> targets, List<Problem> problems) {
         TomlParseResult toml;
         try {
             toml = Toml.parse(file);
@@ -85,6 +94,7 @@ public final class ConfigLoader {
             for (String k : b.keySet()) f.string(k).ifPresent(v -> boot.put(k, v));
         } else if (toml.contains("boot")) top.error("boot", "must be a table: [boot]");
         if (toml.contains("service") && !toml.isTable("service")) top.error("service", "must be tables: [service.NAME]");
+        targets(file, toml, top, targets, problems);
         if (!toml.isTable("service")) return;
         TomlTable all = toml.getTable("service");
         for (String name : inFileOrder(all)) {
@@ -114,11 +124,30 @@ public final class ConfigLoader {
                 .thenComparingInt(k -> t.inputPositionOf(List.of(k)).column())).toList();
     }
 
+    private static void targets(Path file, TomlParseResult toml, Fields top, Map<String, Target> targets, List<Problem> problems) {
+        if (toml.contains("target") && !toml.isTable("target")) top.error("target", "must be tables: [target.NAME]");
+        if (!toml.isTable("target")) return;
+        TomlTable all = toml.getTable("target");
+        Fields at = new Fields(file, all, "target", toml.inputPositionOf("target"), problems);
+        for (String name : all.keySet()) {
+            if (!(all.get(List.of(name)) instanceof TomlTable t)) {
+                at.error(name, "must be a table: [target." + name + "]");
+                continue;
+            }
+            Fields f = new Fields(file, t, "target." + name, all.inputPositionOf(List.of(name)), problems);
+            f.rejectUnknown(TARGET_KEYS);
+            Target previous = targets.get(name);
+            if (previous != null) f.error(null, "target '" + name + "' is already defined at " + previous.place());
+            else targets.put(name, new Target(name, f.strings("requires").orElse(List.of()), f.strings("wants").orElse(List.of()), f.place(null)));
+        }
+    }
+
     private static Optional<ServiceConfig> service(String name, Fields f) {
         int before = f.problemCount();
         f.rejectUnknown(SERVICE_KEYS);
         List<String> command = command(f);
-        RestartPolicy d = RestartPolicy.DEFAULT;
+        // A oneshot is not restarted unless asked: it runs to completion once.
+        RestartPolicy d = f.raw("type") instanceof String t && t.equals("oneshot") ? ONESHOT_DEFAULT : RestartPolicy.DEFAULT;
         RestartPolicy policy = new RestartPolicy(
                 f.oneOf("restart", MODES).orElse(d.mode()),
                 f.duration("min_uptime").orElse(d.minUptime()),
@@ -143,8 +172,21 @@ public final class ConfigLoader {
             if (!dir.startsWith("/")) f.error("working_dir", "'" + dir + "' must be an absolute path");
         });
         Optional<Identity> user = identity(f);
+        Readiness readiness = ReadinessReader.read(f);
+        boolean oneshot = f.oneOf("type", Map.of("simple", false, "oneshot", true)).orElse(false);
+        Optional<List<String>> stopCommand = Optional.empty();
+        if (f.has("stop_command")) {
+            if (!oneshot) f.error("stop_command", "only a type = \"oneshot\" service has a stop_command; a long-running one gets stop_signal");
+            stopCommand = Optional.of(f.raw("stop_command") instanceof String s ? List.of("/bin/sh", "-c", s) : f.strings("stop_command").orElse(List.of()));
+        }
+        if (oneshot && readiness.probe().isPresent())
+            f.error("ready", "a oneshot is ready when its command exits 0; remove ready");
+        Dependencies deps = new Dependencies(f.strings("requires").orElse(List.of()), f.strings("wants").orElse(List.of()),
+                f.strings("after").orElse(List.of()));
+        if (deps.ordering().contains(name)) f.error(null, "service '" + name + "' depends on itself");
         if (f.problemCount() > before) return Optional.empty();
-        return Optional.of(new ServiceConfig(name, command, policy, stopSignal, stopTimeout, env, cwd, user, f.place(null)));
+        return Optional.of(new ServiceConfig(name, command, policy, stopSignal, stopTimeout, env, cwd, user, f.place(null),
+                readiness, deps, oneshot, stopCommand));
     }
 
     private static List<String> command(Fields f) {

@@ -133,6 +133,22 @@ final class Fields {
         return Optional.of(out);
     }
 
+    /** An inline or nested table, read with the same checks; its section is this one's plus the key. */
+    Optional<Fields> table(String key) {
+        Object v = table.get(List.of(key));
+        if (v == null) return Optional.empty();
+        if (v instanceof TomlTable t) {
+            TomlPosition p = table.inputPositionOf(List.of(key));
+            return Optional.of(new Fields(file, t, section + "." + key, p == null ? sectionPlace : p, problems));
+        }
+        error(key, "must be a table such as { " + key + " = ... }, not " + describe(v));
+        return Optional.empty();
+    }
+
+    java.util.Set<String> keys() {
+        return table.keySet();
+    }
+
     Object raw(String key) {
         return table.get(List.of(key));
     }

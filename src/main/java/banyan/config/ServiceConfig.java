@@ -13,19 +13,27 @@ import java.util.Optional;
  *
  * @param command     argv; a string command in the file becomes ["/bin/sh", "-c", text]
  * @param env         env_file merged with env (env wins), without banyan's own environment
+ * @param oneshot     type = "oneshot": runs to completion, `done` when it exits 0
+ * @param stopCommand a oneshot's stop_command, run on the way down
  */
 public record ServiceConfig(String name, List<String> command, RestartPolicy restart, int stopSignal, Duration stopTimeout,
                             Map<String, String> env, Optional<String> workingDir, Optional<Identity> user,
-                            Place place) {
+                            Place place, Readiness readiness, Dependencies deps, boolean oneshot,
+                            Optional<List<String>> stopCommand) {
     public ServiceConfig {
         command = List.copyOf(command);
         env = Map.copyOf(env);
+        stopCommand = stopCommand.map(List::copyOf);
     }
 
-    /** Equality without the source place: moving a section in the file changes nothing that runs. */
+    /**
+     * Equality without the source place and the dependency edges: moving a section in the file, or
+     * changing what a service is ordered after, changes nothing that runs.
+     */
     public boolean sameAs(ServiceConfig o) {
         return name.equals(o.name) && command.equals(o.command) && restart.equals(o.restart) && stopSignal == o.stopSignal
-                && stopTimeout.equals(o.stopTimeout) && env.equals(o.env) && workingDir.equals(o.workingDir) && user.equals(o.user);
+                && stopTimeout.equals(o.stopTimeout) && env.equals(o.env) && workingDir.equals(o.workingDir) && user.equals(o.user)
+                && readiness.equals(o.readiness) && oneshot == o.oneshot && stopCommand.equals(o.stopCommand);
     }
 
     public static final Duration DEFAULT_STOP_TIMEOUT = Duration.ofSeconds(10);

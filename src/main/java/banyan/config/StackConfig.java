@@ -5,11 +5,46 @@ import java.util.List;
 import java.util.Map;
 import java.util.SequencedMap;
 
-/** A whole configuration: services in file order (the order `banyan up` starts them in). */
-public record StackConfig(List<Path> sources, Map<String, String> boot, SequencedMap<String, ServiceConfig> services) {
+/**
+ * A whole configuration: services in file order, and the targets that group them.
+ * {@link #bootTarget} is what `banyan up` brings up.
+ */
+public record StackConfig(List<Path> sources, Map<String, String> boot, SequencedMap<String, ServiceConfig> services,
+                          Map<String, Target> targets) {
+    public static final String DEFAULT_TARGET = "default";
+
     public StackConfig {
+        targets = Map.copyOf(targets);
         sources = List.copyOf(sources);
         boot = Map.copyOf(boot);
         services = java.util.Collections.unmodifiableSequencedMap(new java.util.LinkedHashMap<>(services));
+    }
+
+    /** [boot].target, or "default". */
+    public String bootTarget() {
+        return boot.getOrDefault("target", DEFAULT_TARGET);
+    }
+
+    /**
+     * The services that bringing target up pulls in: its requires and wants, and theirs, through
+     * services' requires and wants (never `after`). With no targets defined, every service.
+     */
+    public java.util.Set<String> closure(String target) {
+        java.util.Set<String> out = new java.util.LinkedHashSet<>();
+        Target t = targets.get(target);
+        if (t == null) {
+            if (targets.isEmpty()) out.addAll(services.keySet());
+            return out;
+        }
+        java.util.ArrayDeque<String> todo = new java.util.ArrayDeque<>(t.requires());
+        todo.addAll(t.wants());
+        while (!todo.isEmpty()) {
+            String n = todo.pop();
+            ServiceConfig s = services.get(n);
+            if (s == null || !out.add(n)) continue;
+            todo.addAll(s.deps().requires());
+            todo.addAll(s.deps().wants());
+        }
+        return out;
     }
 }

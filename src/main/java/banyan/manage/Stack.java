@@ -1,61 +1,311 @@
 package banyan.manage;
 
+import banyan.config.Dependencies;
 import banyan.config.ServiceConfig;
 import banyan.config.StackConfig;
+import banyan.manage.Transitions.Node;
+import banyan.manage.Transitions.Phase;
 import banyan.supervise.Host;
 import banyan.supervise.ServiceStatus;
 import banyan.supervise.Supervisor;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
-import java.util.SequencedMap;
+import java.util.Set;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 
-/** The running services of one configuration: brought up in file order, down in reverse. */
+/**
+ * The running services of one configuration, moved between states along the dependency graph.
+ * One virtual thread ("stack") owns every field marked "stack thread": requests and state
+ * changes arrive in its inbox, and after each batch it asks {@link Transitions#decide} what to
+ * start and stop. No transition sleeps: each step waits for the state change it needs.
+ */
 public final class Stack {
     private final Host host;
-    private final SequencedMap<String, Supervisor> supervisors = new LinkedHashMap<>();
+    private final LinkedBlockingQueue<Runnable> inbox = new LinkedBlockingQueue<>();
+    private final Map<String, Entry> entries = new LinkedHashMap<>(); // stack thread
+    private Graph graph;                                               // stack thread
+    private volatile StackConfig config;
+    private volatile List<Supervisor> supervisors = List.of();         // a snapshot for readers on other threads
+    private long version;                                              // guarded by this: bumped after each reconcile
+
+    /** One service as the stack tracks it (stack thread). */
+    private static final class Entry {
+        Supervisor supervisor;
+        ServiceConfig config;                  // its edges; may be newer than the supervisor's own config
+        boolean wanted, pending;
+        Optional<ServiceConfig> replacement = Optional.empty(); // a reload changed it: swap once the old one is down
+        boolean removing;
+        java.time.Instant launched;            // a start was sent while the status was this one's; null once it moved
+
+        Entry(Supervisor s) {
+            supervisor = s;
+            config = s.config();
+        }
+    }
+
+    /** What a reload did. */
+    public record Diff(List<String> added, List<String> removed, List<String> changed, List<String> unchanged) {}
 
     public Stack(StackConfig config, Host host) {
-        this.host = host;
-        for (ServiceConfig s : config.services().values()) supervisors.put(s.name(), new Supervisor(s, host));
+        Host.Listener outer = host.listener();
+        this.host = new Host(host.baseEnv(), host.cgroupParent(), host.execHelper(), host.pump(), host.output(), (before, now) -> {
+            outer.changed(before, now);
+            inbox.offer(() -> {});
+        });
+        this.config = config;
+        for (ServiceConfig s : config.services().values()) entries.put(s.name(), new Entry(new Supervisor(s, this.host)));
+        rebuild();
+        Thread.ofVirtual().name("stack").start(this::run);
     }
 
+    /** Brings the boot target up ([boot].target; with no targets, every service), in parallel along the graph. */
     public void up() {
-        supervisors.values().forEach(Supervisor::start);
+        StackConfig config = this.config;
+        Set<String> target = config.closure(config.bootTarget());
+        inbox.offer(() -> entries.forEach((n, e) -> {
+            if (target.contains(n) && !e.wanted) e.pending = true;
+            e.wanted = target.contains(n);
+        }));
     }
 
-    /** Stops every service in reverse start order, each given its own stop_timeout (then SIGKILL). */
+    /** Starts one service (and, through the graph, what it requires); it then stays wanted. */
+    public void start(String name) {
+        inbox.offer(() -> want(name, new HashSet<>()));
+    }
+
+    /** Stops one service after everything that requires it. */
+    public void stop(String name) {
+        inbox.offer(() -> {
+            Entry e = entries.get(name);
+            if (e != null) e.wanted = e.pending = false;
+        });
+    }
+
+    private void want(String name, Set<String> seen) {
+        Entry e = entries.get(name);
+        if (e == null || !seen.add(name)) return;
+        if (!e.wanted || e.supervisor.status().state().equals("failed")) e.pending = true;
+        e.wanted = true;
+        e.config.deps().requires().forEach(r -> want(r, seen));
+        e.config.deps().wants().forEach(r -> want(r, seen));
+    }
+
+    /**
+     * Waits until every wanted service is up, failed, or skipped because a requirement failed,
+     * and returns each one's outcome ("ready", "failed: reason", "skipped: requires x (failed)"); empty on timeout.
+     */
+    public Optional<Map<String, String>> awaitUp(Duration timeout) throws InterruptedException {
+        Map<String, String> out = new LinkedHashMap<>();
+        boolean done = awaitStack(() -> {
+            out.clear();
+            Map<String, Node> nodes = nodes();
+            for (var en : entries.entrySet()) {
+                Entry e = en.getValue();
+                if (!e.wanted) continue;
+                Node n = nodes.get(en.getKey());
+                if (n.phase() == Phase.READY && !n.pending()) out.put(en.getKey(), "ready");
+                else {
+                    Optional<String> why = Transitions.blocked(graph, nodes, en.getKey(), new HashSet<>());
+                    if (why.isEmpty()) return false;
+                    out.put(en.getKey(), why.get().equals("failed") ? "failed: " + e.supervisor.status().reason() : why.get());
+                }
+            }
+            return true;
+        }, timeout);
+        return done ? Optional.of(Map.copyOf(out)) : Optional.empty();
+    }
+
+    /** Stops every service in the reverse order of the graph (parallel where independent), then ends the supervisors. */
     public void down() throws InterruptedException {
-        for (Supervisor s : supervisors.reversed().values()) {
-            s.stop();
-            Duration limit = s.config().stopTimeout().plus(Duration.ofSeconds(10)); // SIGKILL at stop_timeout; the rest is cleanup slack
-            s.await(st -> isDown(st), limit);
+        inbox.offer(() -> entries.values().forEach(e -> e.wanted = e.pending = false));
+        long limit = 10;
+        for (Supervisor s : supervisors) limit += s.config().stopTimeout().toSeconds() + 5; // SIGKILL at each stop_timeout; the rest is slack
+        awaitStack(() -> entries.values().stream().allMatch(e -> isDown(e.supervisor.status())), Duration.ofSeconds(limit));
+        supervisors.forEach(Supervisor::close);
+    }
+
+    /**
+     * Applies a new, already validated configuration by diff: added services start (if in the
+     * boot target), removed ones stop, changed ones restart together with what requires them,
+     * and unchanged ones keep running untouched (same pid).
+     */
+    public Diff reload(StackConfig next) throws InterruptedException {
+        java.util.concurrent.CompletableFuture<Diff> result = new java.util.concurrent.CompletableFuture<>();
+        config = next;
+        inbox.offer(() -> result.complete(applyReload(next)));
+        try {
+            return result.get();
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException(e.getCause());
         }
-        supervisors.values().forEach(Supervisor::close);
+    }
+
+    private Diff applyReload(StackConfig next) {
+        List<String> added = new ArrayList<>(), removed = new ArrayList<>(), changed = new ArrayList<>(), same = new ArrayList<>();
+        Set<String> target = next.closure(next.bootTarget());
+        for (var en : entries.entrySet()) {
+            ServiceConfig n = next.services().get(en.getKey());
+            Entry e = en.getValue();
+            if (n == null) {
+                removed.add(en.getKey());
+                e.removing = true;
+                e.wanted = e.pending = false;
+                continue;
+            }
+            if (n.sameAs(e.supervisor.config())) {
+                same.add(en.getKey());
+                e.replacement = Optional.empty();
+            } else {
+                changed.add(en.getKey());
+                e.replacement = Optional.of(n);
+            }
+            e.config = n;
+            boolean want = target.contains(en.getKey());
+            if (want && !e.wanted) e.pending = true;
+            e.wanted = want;
+            if (!want) e.pending = false;
+        }
+        for (ServiceConfig s : next.services().values()) {
+            if (entries.containsKey(s.name())) continue;
+            added.add(s.name());
+            Entry e = new Entry(new Supervisor(s, host));
+            e.wanted = e.pending = target.contains(s.name());
+            entries.put(s.name(), e);
+        }
+        rebuild();
+        return new Diff(added, removed, changed, same);
     }
 
     /** SIGKILL to every service at once. */
     public void killNow() {
-        supervisors.values().forEach(Supervisor::killNow);
+        supervisors.forEach(s -> {
+            s.stop(); // first, so that the supervisor does not restart what is killed
+            s.killNow();
+        });
     }
 
     public Optional<Supervisor> get(String name) {
-        return Optional.ofNullable(supervisors.get(name));
+        return supervisors.stream().filter(s -> s.name().equals(name)).findFirst();
     }
 
     public List<ServiceStatus> statuses() {
         List<ServiceStatus> out = new ArrayList<>();
-        for (Supervisor s : supervisors.values()) out.add(s.status());
+        for (Supervisor s : supervisors) out.add(s.status());
         return out;
     }
 
     static boolean isDown(ServiceStatus s) {
         return switch (s.state()) {
-            case "down", "failed", "done" -> true;
+            case "down", "failed" -> true;
             default -> false;
         };
+    }
+
+    private void run() {
+        try {
+            while (true) {
+                inbox.take().run();
+                for (Runnable r; (r = inbox.poll()) != null; ) r.run(); // a burst of changes costs one decision
+                reconcile();
+                synchronized (this) {
+                    version++;
+                    notifyAll();
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            System.err.println("banyan: stack: " + e); // a bug here must not stop the services themselves
+        }
+    }
+
+    private void reconcile() {
+        boolean swapped = false;
+        for (var it = entries.entrySet().iterator(); it.hasNext(); ) {
+            Entry e = it.next().getValue();
+            if (!isDown(e.supervisor.status())) continue;
+            if (e.removing) {
+                e.supervisor.close();
+                it.remove();
+                swapped = true;
+            } else if (e.replacement.isPresent()) {
+                e.supervisor.close();
+                e.supervisor.awaitClosed();
+                e.supervisor = new Supervisor(e.replacement.get(), host);
+                e.replacement = Optional.empty();
+                e.pending = e.wanted;
+                swapped = true;
+            }
+        }
+        if (swapped) rebuild();
+        Map<String, Node> nodes = nodes();
+        Transitions.Decision d = Transitions.decide(graph, nodes);
+        for (String n : d.stop()) {
+            Entry e = entries.get(n);
+            if (e.wanted) e.pending = true; // stopped for its requirements' sake: it comes back with them
+            e.supervisor.stop();
+        }
+        for (String n : d.start()) {
+            Entry e = entries.get(n);
+            e.pending = false;
+            e.launched = e.supervisor.status().since();
+            e.supervisor.start();
+        }
+    }
+
+    private Map<String, Node> nodes() {
+        Map<String, Node> out = new HashMap<>();
+        entries.forEach((n, e) -> {
+            ServiceStatus st = e.supervisor.status();
+            if (e.launched != null && !e.launched.equals(st.since())) e.launched = null;
+            // Started but not yet seen to move: starting, so that nothing counts it as exited.
+            Phase phase = e.launched != null ? Phase.STARTING : Phase.of(st.state());
+            out.put(n, new Node(phase, e.wanted, e.pending,
+                    e.replacement.isPresent() || e.removing));
+        });
+        return out;
+    }
+
+    private void rebuild() {
+        var deps = new LinkedHashMap<String, Dependencies>();
+        entries.forEach((n, e) -> deps.put(n, e.config.deps()));
+        graph = Graph.of(deps);
+        supervisors = entries.values().stream().map(e -> e.supervisor).toList();
+    }
+
+    /** Waits until condition, evaluated on the stack thread after a decision, holds; false on timeout. */
+    private boolean awaitStack(java.util.function.BooleanSupplier condition, Duration timeout) throws InterruptedException {
+        long end = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            java.util.concurrent.CompletableFuture<Boolean> f = new java.util.concurrent.CompletableFuture<>();
+            long seen;
+            synchronized (this) {
+                seen = version;
+            }
+            inbox.offer(() -> f.complete(condition.getAsBoolean()));
+            try {
+                if (f.get(Math.max(1, end - System.nanoTime()), TimeUnit.NANOSECONDS)) return true;
+            } catch (java.util.concurrent.ExecutionException e) {
+                throw new IllegalStateException(e.getCause());
+            } catch (java.util.concurrent.TimeoutException e) {
+                return false;
+            }
+            synchronized (this) {
+                while (version <= seen + 1) { // the check itself bumps the version once: wait for a further change
+                    long left = end - System.nanoTime();
+                    if (left <= 0) return false;
+                    TimeUnit.NANOSECONDS.timedWait(this, left);
+                }
+            }
+        }
     }
 }

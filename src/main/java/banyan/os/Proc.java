@@ -71,6 +71,22 @@ public final class Proc {
         return out;
     }
 
+    /** The session of pid (each service leads its own), or -1 when pid is gone. */
+    public static int sessionOf(int pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc", Integer.toString(pid), "stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ", 5);
+            return Integer.parseInt(f[3]);
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
+    /** The parent of pid, or -1 when pid is gone. */
+    public static int parentOf(int pid) {
+        return parentOf(Path.of("/proc", Integer.toString(pid)));
+    }
+
     /** ppid from /proc/PID/stat; the command name may contain spaces and parentheses, so parse after the last ')'. */
     private static int parentOf(Path procDir) {
         try {

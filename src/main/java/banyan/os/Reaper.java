@@ -103,6 +103,23 @@ public final class Reaper {
         }
     }
 
+    /**
+     * Takes over the exit of pid, a process that became our child (a daemon's fork, reparented
+     * to banyan as subreaper) and that a service named as its main process (sd_notify MAINPID=).
+     * False when pid is not our child. Race, accepted: if it died before this call, its exit
+     * was already counted as an orphan's and the owner hears nothing.
+     */
+    public boolean adopt(int pid, Owner owner) {
+        lock.lock();
+        try {
+            if (owners.containsKey(pid) || Proc.parentOf(pid) != Proc.pid()) return false;
+            owners.put(pid, owner);
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Sends signal to pid if it is still an unreaped child of ours; false otherwise. */
     public boolean signal(int pid, int signal) {
         lock.lock();

@@ -44,12 +44,17 @@ final class Launcher {
     }
 
     Spawn.Spec spec(Map<Integer, Integer> fds, Optional<Cgroup> cgroup, Map<String, String> extraEnv) throws LaunchException {
-        List<String> argv = config.command();
+        return spec(config.command(), fds, cgroup, extraEnv);
+    }
+
+    /** Another program run as the service would be (exec probes, stop_command): same env, user and directory. */
+    Spawn.Spec spec(List<String> argv, Map<Integer, Integer> fds, Optional<Cgroup> cgroup, Map<String, String> extraEnv) throws LaunchException {
         String program = resolve(argv.getFirst());
         List<String> envList = new ArrayList<>();
         env.forEach((k, v) -> { if (!extraEnv.containsKey(k)) envList.add(k + "=" + v); });
         extraEnv.forEach((k, v) -> envList.add(k + "=" + v));
-        if (cgroup.isEmpty() && config.user().isEmpty())
+        boolean watchdogPid = extraEnv.containsKey("WATCHDOG_USEC") && execHelper.filter(Files::isExecutable).isPresent(); // the helper sets WATCHDOG_PID
+        if (cgroup.isEmpty() && config.user().isEmpty() && !watchdogPid)
             return new Spawn.Spec(program, argv, envList, config.workingDir(), fds);
         Path helper = execHelper.filter(Files::isExecutable).orElseThrow(() -> new LaunchException(
                 "the exec step banyan-exec is missing (needed for cgroup or user); rebuild banyan"));

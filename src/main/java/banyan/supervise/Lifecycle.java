@@ -34,7 +34,16 @@ final class Lifecycle {
 
     record Up(int pid, long since) implements State {}
 
-    record Stopping(int pid, long killAt, boolean restartAfter) implements State {
+    /**
+     * Waiting for pid to exit (pid 0: a stop_command being spawned).
+     *
+     * @param failedStart it was stopped for not getting ready in time: its exit counts as a failed start
+     */
+    record Stopping(int pid, long killAt, boolean restartAfter, boolean failedStart) implements State {
+        Stopping(int pid, long killAt, boolean restartAfter) {
+            this(pid, killAt, restartAfter, false);
+        }
+
         @Override
         public long deadline() {
             return killAt;
@@ -50,6 +59,9 @@ final class Lifecycle {
 
     record Failed(String reason) implements State {}
 
+    /** A oneshot whose command exited 0. */
+    record Done(long since) implements State {}
+
     sealed interface Event {}
 
     record Start() implements Event {}
@@ -64,7 +76,17 @@ final class Lifecycle {
 
     record Exited(Exit exit) implements Event {}
 
-    record Ready() implements Event {}
+    /** The instance with this pid (0: whichever runs now) reported ready. */
+    record Ready(int pid) implements Event {}
+
+    /** The instance with this pid failed its liveness probe or watchdog: restart it. */
+    record Unhealthy(int pid, String reason) implements Event {}
+
+    /** sd_notify MAINPID=: the service's main process is now pid (a daemon that forked). */
+    record MainPid(int pid) implements Event {}
+
+    /** sd_notify EXTEND_TIMEOUT_USEC=: the current start or stop deadline is at least this far away. */
+    record Extend(long nanos) implements Event {}
 
     record Timeout() implements Event {}
 
@@ -83,6 +105,9 @@ final class Lifecycle {
     /** The main process is gone: kill what it left in its group and cgroup before anything new starts. */
     record CleanUp() implements Effect {}
 
+    /** Spawn a oneshot's stop_command; its pid arrives as Spawned. */
+    record RunStopCommand() implements Effect {}
+
     /**
      * What the supervisor remembers between events.
      *
@@ -99,7 +124,12 @@ final class Lifecycle {
     }
 
     /** The fixed rules of one service, from its config. */
-    record Rules(RestartPolicy policy, int stopSignal, long stopTimeoutNanos, long startTimeoutNanos, boolean awaitsReady) {}
+    record Rules(RestartPolicy policy, int stopSignal, long stopTimeoutNanos, long startTimeoutNanos, boolean awaitsReady,
+                 boolean oneshot, boolean hasStopCommand) {
+        Rules(RestartPolicy policy, int stopSignal, long stopTimeoutNanos, long startTimeoutNanos, boolean awaitsReady) {
+            this(policy, stopSignal, stopTimeoutNanos, startTimeoutNanos, awaitsReady, false, false);
+        }
+    }
 
     record Step(Memory memory, List<Effect> effects) {}
 
@@ -120,13 +150,20 @@ final class Lifecycle {
                 default -> stay(m);
             };
             case Starting s -> switch (e) {
-                case Spawned p -> step(m.with(r.awaitsReady() ? new Starting(p.pid(), now, now + r.startTimeoutNanos()) : new Up(p.pid(), now)));
+                case Spawned p -> step(m.with(r.awaitsReady() ? new Starting(p.pid(), now, plus(now, r.startTimeoutNanos())) : new Up(p.pid(), now)));
                 case SpawnFailed f -> died(r, m.because(f.reason()), now, now + 1, now, jitter); // never ran: always a quick death
-                case Ready x -> s.pid() > 0 ? step(m.with(new Up(s.pid(), s.since()))) : stay(m);
+                case Ready x -> s.pid() > 0 && !r.oneshot() && (x.pid() == 0 || x.pid() == s.pid()) ? step(m.with(new Up(s.pid(), s.since()))) : stay(m);
+                case Exited x when x.exit().pid() == s.pid() && r.oneshot() && x.exit().success() ->
+                        step(new Memory(new Done(now), m.policy(), m.restarts(), Optional.of(x.exit()), "finished"), new CleanUp());
                 case Exited x -> x.exit().pid() == s.pid()
                         ? died(r, new Memory(s, m.policy(), m.restarts(), Optional.of(x.exit()), x.exit().describe()), now, s.since(), now, jitter)
                         : stay(m);
-                case Timeout t -> stopping(r, m.because("not ready within start timeout"), s.pid(), now, false);
+                case Timeout t -> step(m.with(new Stopping(s.pid(), plus(now, r.stopTimeoutNanos()), false, true))
+                        .because((r.oneshot() ? "not finished" : "not ready") + " within start_timeout"),
+                        new Signal(r.stopSignal()), new Signal(Signals.CONT));
+                case MainPid x -> s.pid() > 0 ? step(m.with(new Starting(x.pid(), s.since(), s.readyBy()))) : stay(m);
+                case Extend x -> step(m.with(new Starting(s.pid(), s.since(), Math.max(s.readyBy(), plus(now, x.nanos())))));
+                case Unhealthy x -> stay(m);
                 case Stop x -> stopping(r, m.because("stop requested"), s.pid(), now, false);
                 case Restart x -> stopping(r, m.because("restart requested"), s.pid(), now, true);
                 case Deliver x -> step(m, new Signal(x.signal()));
@@ -138,20 +175,34 @@ final class Lifecycle {
                         : stay(m);
                 case Stop x -> stopping(r, m.because("stop requested"), u.pid(), now, false);
                 case Restart x -> stopping(r, m.because("restart requested"), u.pid(), now, true);
+                case Unhealthy x when x.pid() == u.pid() -> stopping(r, m.because(x.reason()), u.pid(), now, true);
+                case MainPid x -> step(m.with(new Up(x.pid(), u.since())));
                 case Deliver x -> step(m, new Signal(x.signal()));
                 default -> stay(m);
             };
+            case Done d -> switch (e) {
+                case Stop x when r.hasStopCommand() -> step(m.with(new Stopping(0, plus(now, r.stopTimeoutNanos()), false))
+                        .because("stop requested: running stop_command"), new RunStopCommand());
+                case Stop x -> step(m.with(new Down()).because("stop requested"));
+                case Restart x -> step(new Memory(new Starting(0, now, Long.MAX_VALUE), m.policy(), m.restarts() + 1, m.lastExit(), "restart requested"), new Spawn());
+                default -> stay(m);
+            };
             case Stopping st -> switch (e) {
+                case Spawned p when st.pid() == 0 -> step(m.with(new Stopping(p.pid(), st.killAt(), st.restartAfter(), st.failedStart())));
+                case SpawnFailed f when st.pid() == 0 -> step(m.with(new Down()).because("stop_command: " + f.reason()));
+                case Exited x when x.exit().pid() == st.pid() && st.failedStart() ->
+                        died(r, new Memory(st, m.policy(), m.restarts(), Optional.of(x.exit()), m.reason()), now, now, now, jitter);
                 case Exited x when x.exit().pid() == st.pid() -> {
                     Memory gone = new Memory(st, m.policy(), m.restarts(), Optional.of(x.exit()), m.reason());
                     if (!st.restartAfter()) yield step(gone.with(new Down()), new CleanUp());
                     yield step(new Memory(new Starting(0, now, Long.MAX_VALUE), m.policy(), m.restarts() + 1, gone.lastExit(), m.reason()),
                             new CleanUp(), new Spawn());
                 }
-                case Timeout t -> step(m.with(new Stopping(st.pid(), Long.MAX_VALUE, st.restartAfter()))
+                case Timeout t -> step(m.with(new Stopping(st.pid(), Long.MAX_VALUE, st.restartAfter(), st.failedStart()))
                         .because("stop_timeout expired: SIGKILL"), new KillAll());
-                case Start x -> step(m.with(new Stopping(st.pid(), st.killAt(), true)));
-                case Stop x -> step(m.with(new Stopping(st.pid(), st.killAt(), false)));
+                case Start x -> step(m.with(new Stopping(st.pid(), st.killAt(), true, false)));
+                case Stop x -> step(m.with(new Stopping(st.pid(), st.killAt(), false, false)));
+                case Extend x -> step(m.with(new Stopping(st.pid(), Math.max(st.killAt(), plus(now, x.nanos())), st.restartAfter(), st.failedStart())));
                 case Deliver x -> step(m, new Signal(x.signal()));
                 default -> stay(m);
             };
@@ -163,7 +214,7 @@ final class Lifecycle {
     }
 
     private static Step stopping(Rules r, Memory m, int pid, long now, boolean restartAfter) {
-        return step(m.with(new Stopping(pid, now + r.stopTimeoutNanos(), restartAfter)),
+        return step(m.with(new Stopping(pid, plus(now, r.stopTimeoutNanos()), restartAfter)),
                 new Signal(r.stopSignal()), new Signal(Signals.CONT)); // CONT: a stopped process must see its TERM
     }
 
@@ -190,6 +241,12 @@ final class Lifecycle {
         };
     }
 
+    /** now + nanos, saturating: "no deadline" is Long.MAX_VALUE and must stay so. */
+    static long plus(long now, long nanos) {
+        long sum = now + nanos;
+        return ((now ^ sum) & (nanos ^ sum)) < 0 ? Long.MAX_VALUE : sum;
+    }
+
     private static Step stay(Memory m) {
         return new Step(m, List.of());
     }
@@ -207,6 +264,7 @@ final class Lifecycle {
             case Stopping x -> "stopping";
             case Backoff b -> "backoff";
             case Failed f -> "failed";
+            case Done d -> "done";
         };
     }
 }

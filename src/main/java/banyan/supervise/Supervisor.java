@@ -1,8 +1,12 @@
 package banyan.supervise;
 
+import banyan.config.Durations;
+import banyan.config.Probe;
+import banyan.config.Readiness;
 import banyan.config.ServiceConfig;
 import banyan.os.Cgroup;
 import banyan.os.Fd;
+import banyan.os.NotifySocket;
 import banyan.os.OsException;
 import banyan.os.Reaper;
 import banyan.os.Signals;
@@ -29,25 +33,54 @@ public final class Supervisor {
     private final Host host;
     private final Rules rules;
     private final Launcher launcher;
-    private final LinkedBlockingQueue<Event> mailbox = new LinkedBlockingQueue<>();
+    private final LinkedBlockingQueue<Mail> mailbox = new LinkedBlockingQueue<>();
+    private final Readiness readiness;
+    private final Optional<NotifySocket> notify;
     private final Fd.Pipe out = Fd.pipe(true), err = Fd.pipe(true);
     private static final int DEV_NULL = Fd.openReadWrite("/dev/null"); // every service's stdin, shared
     private final Thread thread;
 
     private Memory memory;                  // service thread
     private Optional<Cgroup> cgroup = Optional.empty(); // service thread
+    private int spawnedPid;                 // service thread: the pid the current instance was spawned with
     private volatile boolean closing;
     private volatile ServiceStatus status;  // written by the service thread under this, read by anyone
+    private volatile int readyWaitPid;      // the Starting instance's pid while it is not ready yet, else 0: read by probes
+    private volatile int livePid;           // the Up instance's pid, else 0: read by liveness probes
+    private long watchdogBy = Long.MAX_VALUE; // service thread
+    private String statusText = "";         // service thread: sd_notify STATUS=
+
+    /** What the mailbox holds: lifecycle events, and sd_notify messages to read on the service thread. */
+    private sealed interface Mail {}
+
+    private record Do(Event event) implements Mail {}
+
+    private record Notice(NotifySocket.Message message) implements Mail {}
 
     public Supervisor(ServiceConfig config, Host host) {
         this.config = config;
         this.host = host;
-        this.rules = new Rules(config.restart(), config.stopSignal(), config.stopTimeout().toNanos(), Long.MAX_VALUE, false);
+        this.readiness = config.readiness();
+        boolean awaits = readiness.probe().isPresent() || config.oneshot();
+        long startTimeout = readiness.startTimeout().orElse(awaits ? Readiness.DEFAULT_START_TIMEOUT : java.time.Duration.ZERO).toNanos();
+        this.rules = new Rules(config.restart(), config.stopSignal(), config.stopTimeout().toNanos(),
+                awaits ? startTimeout : Long.MAX_VALUE, awaits, config.oneshot(), config.stopCommand().isPresent());
+        this.notify = readiness.usesNotify() ? Optional.of(NotifySocket.bind(NotifyNames.next(config.name()))) : Optional.empty();
         this.launcher = new Launcher(config, host.baseEnv(), host.execHelper());
         this.memory = Lifecycle.initial(rules);
         this.status = snapshot(Instant.now());
-        host.pump().watch(out.readEnd(), (text, split) -> host.output().line(config.name(), "out", text, split));
-        host.pump().watch(err.readEnd(), (text, split) -> host.output().line(config.name(), "err", text, split));
+        java.util.regex.Pattern logReady = readiness.probe().orElse(null) instanceof Probe.Log l ? l.pattern() : null;
+        host.pump().watch(out.readEnd(), (text, split) -> {
+            host.output().line(config.name(), "out", text, split);
+            if (logReady != null) matchLog(logReady, text);
+        });
+        host.pump().watch(err.readEnd(), (text, split) -> {
+            host.output().line(config.name(), "err", text, split);
+            if (logReady != null) matchLog(logReady, text);
+        });
+        notify.ifPresent(n -> ReadyPump.get().watch(n.fd(), () -> {
+            for (Optional<NotifySocket.Message> m; (m = n.receive()).isPresent(); ) mailbox.offer(new Notice(m.get()));
+        }));
         this.thread = Thread.ofVirtual().name("svc-" + config.name()).start(this::run);
     }
 
@@ -64,19 +97,29 @@ public final class Supervisor {
     }
 
     public void start() {
-        mailbox.offer(new Start());
+        post(new Start());
     }
 
     public void stop() {
-        mailbox.offer(new Stop());
+        post(new Stop());
     }
 
     public void restart() {
-        mailbox.offer(new Restart());
+        post(new Restart());
     }
 
     public void signal(int signal) {
-        mailbox.offer(new Deliver(signal));
+        post(new Deliver(signal));
+    }
+
+    private void post(Event e) {
+        mailbox.offer(new Do(e));
+    }
+
+    /** On the log pump's thread: a line that matches while the current instance waits for readiness makes it ready. */
+    private void matchLog(java.util.regex.Pattern p, String line) {
+        int pid = readyWaitPid;
+        if (pid > 0 && p.matcher(line).find()) post(new Ready(pid));
     }
 
     /** Waits until the status satisfies condition; false on timeout. */
@@ -95,7 +138,16 @@ public final class Supervisor {
     /** Ends the supervisor once its service is down; the caller stops it first. Pipes drain, then close. */
     public void close() {
         closing = true;
-        mailbox.offer(new Timeout());
+        post(new Timeout());
+    }
+
+    /** Waits (at most 10 s) for the thread to end after close(), so that a successor can take over the name and cgroup. */
+    public void awaitClosed() {
+        try {
+            thread.join(Duration.ofSeconds(10));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** SIGKILL to everything the service runs, at once (a second Ctrl-C). */
@@ -110,12 +162,20 @@ public final class Supervisor {
             while (true) {
                 if (closing && !(memory.state() instanceof Starting || memory.state() instanceof Up || memory.state() instanceof Stopping))
                     break;
-                long deadline = memory.state().deadline();
-                Event e = deadline == Long.MAX_VALUE ? mailbox.take()
+                long deadline = Math.min(memory.state().deadline(), watchdogBy);
+                Mail mail = deadline == Long.MAX_VALUE ? mailbox.take()
                         : mailbox.poll(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
-                if (e == null) e = new Timeout();
-                else if (e instanceof Timeout && System.nanoTime() < deadline) continue; // a wake-up from close()
-                apply(e);
+                switch (mail) {
+                    case null -> {
+                        if (System.nanoTime() - watchdogBy >= 0) {
+                            watchdogBy = Long.MAX_VALUE;
+                            apply(new Unhealthy(livePid, "watchdog: no WATCHDOG=1 within " + readiness.watchdog().map(Durations::format).orElse("")));
+                        } else if (System.nanoTime() - memory.state().deadline() >= 0) apply(new Timeout());
+                    }
+                    case Do(Timeout t) when System.nanoTime() < memory.state().deadline() -> { } // a wake-up from close()
+                    case Do(Event e) -> apply(e);
+                    case Notice(NotifySocket.Message m) -> notified(m);
+                }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -123,6 +183,9 @@ public final class Supervisor {
             // A bug here must not take down the other services: say so, and leave this one as it is.
             System.err.println("banyan: " + config.name() + ": supervisor error: " + e);
         }
+        readyWaitPid = 0;
+        livePid = 0;
+        notify.ifPresent(n -> ReadyPump.get().retire(n.fd()));
         cgroup.ifPresent(Cgroup::remove);
         Fd.close(out.writeEnd());
         Fd.close(err.writeEnd());
@@ -130,8 +193,10 @@ public final class Supervisor {
 
     private void apply(Event e) {
         Step step = Lifecycle.next(rules, memory, e, System.nanoTime(), ThreadLocalRandom.current().nextDouble());
+        State before = memory.state();
         memory = step.memory();
         for (Effect f : step.effects()) perform(f);
+        entered(before, memory.state());
         publish();
     }
 
@@ -148,6 +213,115 @@ public final class Supervisor {
                 cgroup.ifPresent(Cgroup::kill);
             }
             case CleanUp c -> cleanUp();
+            case RunStopCommand r -> runStopCommand();
+        }
+    }
+
+    /** Starts what watches the new state: readiness probes while starting, liveness and watchdog while up. */
+    private void entered(State before, State now) {
+        int waiting = now instanceof Starting s && s.pid() > 0 && rules.awaitsReady() && !config.oneshot() ? s.pid() : 0;
+        if (waiting != readyWaitPid) {
+            readyWaitPid = waiting;
+            if (waiting > 0 && readiness.probe().filter(Probe::polled).isPresent()) {
+                Probe p = readiness.probe().get();
+                Thread.ofVirtual().name("ready-" + config.name()).start(() -> pollReady(p, waiting));
+            }
+        }
+        int up = now instanceof Up u ? u.pid() : 0;
+        if (up != livePid) {
+            livePid = up;
+            statusText = up == 0 && !(now instanceof Starting) ? "" : statusText;
+            watchdogBy = up > 0 ? readiness.watchdog().map(d -> Lifecycle.plus(System.nanoTime(), d.toNanos())).orElse(Long.MAX_VALUE) : Long.MAX_VALUE;
+            if (up > 0) readiness.liveness().ifPresent(l -> Thread.ofVirtual().name("live-" + config.name()).start(() -> pollLive(l, up)));
+        }
+    }
+
+    /** On its own virtual thread: tries the readiness probe at its interval until it passes or the instance is no longer starting. */
+    private void pollReady(Probe p, int pid) {
+        try {
+            while (readyWaitPid == pid) {
+                if (Probes.check(p, readiness.timeout(), launcher, DEV_NULL).isEmpty()) {
+                    post(new Ready(pid));
+                    return;
+                }
+                Thread.sleep(readiness.interval());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** On its own virtual thread: `failures` failed liveness probes in a row restart the instance. */
+    private void pollLive(Readiness.Liveness l, int pid) {
+        int failed = 0;
+        try {
+            while (true) {
+                Thread.sleep(l.interval());
+                if (livePid != pid) return;
+                Optional<String> why = Probes.check(l.probe(), l.timeout(), launcher, DEV_NULL);
+                failed = why.isEmpty() ? 0 : failed + 1;
+                if (failed >= l.failures()) {
+                    post(new Unhealthy(pid, "liveness failed " + failed + " times: " + why.get()));
+                    return;
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * An sd_notify datagram. Accepted only from the service's own processes: its main process,
+     * or any process in the session it leads (every service runs in its own session).
+     */
+    private void notified(NotifySocket.Message m) {
+        int pid = currentPid();
+        if (m.pid() <= 0 || pid <= 0 || m.pid() != pid && banyan.os.Proc.sessionOf(m.pid()) != sessionLeader()) return;
+        boolean changed = false;
+        for (String line : m.text().split("\n")) {
+            int eq = line.indexOf('=');
+            if (eq <= 0) continue;
+            String key = line.substring(0, eq), value = line.substring(eq + 1);
+            switch (key) {
+                case "READY" -> { if (value.equals("1")) apply(new Ready(0)); }
+                case "STATUS" -> { statusText = value; changed = true; }
+                case "STOPPING" -> { if (value.equals("1")) { statusText = "stopping"; changed = true; } }
+                case "WATCHDOG" -> {
+                    if (value.equals("1") && livePid > 0) watchdogBy = readiness.watchdog()
+                            .map(d -> Lifecycle.plus(System.nanoTime(), d.toNanos())).orElse(Long.MAX_VALUE);
+                    else if (value.equals("trigger")) apply(new Unhealthy(livePid, "watchdog triggered by the service"));
+                }
+                // Only a process that is already our child (reparented to us) can be followed; otherwise its exit would go unseen.
+                case "MAINPID" -> parsePositive(value).filter(p -> p != pid && Reaper.get().adopt(p, exit -> post(new Exited(exit))))
+                        .ifPresent(p -> apply(new MainPid(p)));
+                case "EXTEND_TIMEOUT_USEC" -> parsePositive(value).ifPresent(us -> apply(new Extend(us * 1000L)));
+                default -> { } // unknown keys are ignored, as systemd does
+            }
+        }
+        if (changed) publish();
+    }
+
+    private static Optional<Integer> parsePositive(String s) {
+        try {
+            int n = Integer.parseInt(s.trim());
+            return n > 0 ? Optional.of(n) : Optional.empty();
+        } catch (NumberFormatException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** The pid the current instance was spawned with: the session id of all its processes. */
+    private int sessionLeader() {
+        return spawnedPid;
+    }
+
+    private void runStopCommand() {
+        try {
+            var spec = launcher.spec(config.stopCommand().orElseThrow(), Map.of(0, DEV_NULL, 1, out.writeEnd(), 2, err.writeEnd()), cgroup, Map.of());
+            int pid = Reaper.get().spawn(spec, exit -> post(new Exited(exit)));
+            apply(new Spawned(pid));
+        } catch (Launcher.LaunchException | OsException e) {
+            apply(new SpawnFailed(e.getMessage()));
         }
     }
 
@@ -155,8 +329,25 @@ public final class Supervisor {
         try {
             if (cgroup.isEmpty() && host.cgroupParent().isPresent())
                 cgroup = Optional.of(Cgroup.create(host.cgroupParent().get(), config.name()));
-            var spec = launcher.spec(Map.of(0, DEV_NULL, 1, out.writeEnd(), 2, err.writeEnd()), cgroup, Map.of());
-            int pid = Reaper.get().spawn(spec, exit -> mailbox.offer(new Exited(exit)));
+            Map<Integer, Integer> fds = new java.util.HashMap<>(Map.of(0, DEV_NULL, 1, out.writeEnd(), 2, err.writeEnd()));
+            Map<String, String> env = new java.util.HashMap<>();
+            notify.ifPresent(n -> env.put("NOTIFY_SOCKET", n.address()));
+            readiness.watchdog().ifPresent(d -> env.put("WATCHDOG_USEC", Long.toString(d.toNanos() / 1000)));
+            Fd.Pipe readyPipe = readiness.probe().orElse(null) instanceof Probe.Fd f ? Fd.pipe(true) : null;
+            if (readyPipe != null) fds.put(((Probe.Fd) readiness.probe().get()).fd(), readyPipe.writeEnd());
+            int pid;
+            try {
+                var spec = launcher.spec(fds, cgroup, env);
+                pid = Reaper.get().spawn(spec, exit -> post(new Exited(exit)));
+            } catch (Launcher.LaunchException | OsException e) {
+                if (readyPipe != null) readyPipe.close();
+                throw e;
+            }
+            spawnedPid = pid;
+            if (readyPipe != null) {
+                Fd.close(readyPipe.writeEnd()); // only the service holds it now: its exit means end of file
+                watchReadyFd(readyPipe.readEnd(), pid);
+            }
             apply(new Spawned(pid));
         } catch (Launcher.LaunchException | OsException e) {
             apply(new SpawnFailed(e.getMessage()));
@@ -182,6 +373,19 @@ public final class Supervisor {
         });
     }
 
+    /** s6 readiness: the first newline on the fd makes the instance ready; end of file ends the watch. */
+    private void watchReadyFd(int fd, int pid) {
+        java.lang.foreign.MemorySegment buf = java.lang.foreign.Arena.ofAuto().allocate(512);
+        ReadyPump.get().watch(fd, () -> {
+            int n = Fd.read(fd, buf);
+            if (n < 0) return;
+            boolean newline = false;
+            for (int i = 0; i < n; i++) newline |= buf.get(java.lang.foreign.ValueLayout.JAVA_BYTE, i) == '\n';
+            if (newline) post(new Ready(pid));
+            if (newline || n == 0) ReadyPump.get().retire(fd);
+        });
+    }
+
     private int currentPid() {
         return switch (memory.state()) {
             case Starting s -> s.pid();
@@ -195,17 +399,18 @@ public final class Supervisor {
         ServiceStatus before = status;
         String state = Lifecycle.name(memory.state());
         int pid = currentPid();
-        if (state.equals(before.state()) && pid == before.pid() && memory.restarts() == before.restarts()) return;
+        if (state.equals(before.state()) && pid == before.pid() && memory.restarts() == before.restarts()
+                && statusText.equals(before.statusText())) return;
         ServiceStatus now = snapshot(Instant.now());
-        host.listener().changed(before, now); // first, so that a change is reported before anyone waiting on it acts
-        synchronized (this) {
+        synchronized (this) { // the listener sees the new status, and reports it before any waiter acts on it
             status = now;
+            host.listener().changed(before, now);
             notifyAll();
         }
     }
 
     private ServiceStatus snapshot(Instant at) {
-        return new ServiceStatus(config.name(), Lifecycle.name(memory.state()), memory.state() instanceof Up, currentPid(),
-                memory.restarts(), at, memory.lastExit(), memory.reason(), "");
+        return new ServiceStatus(config.name(), Lifecycle.name(memory.state()), memory.state() instanceof Up || memory.state() instanceof Done,
+                currentPid(), memory.restarts(), at, memory.lastExit(), memory.reason(), statusText);
     }
 }

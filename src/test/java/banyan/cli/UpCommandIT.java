@@ -56,16 +56,18 @@ class UpCommandIT {
     }
 
     @Test
-    void sigtermStopsEveryServiceInReverseOrderAndLeavesNothing() throws Exception {
+    void sigtermStopsEveryServiceInReverseDependencyOrderAndLeavesNothing() throws Exception {
         Files.writeString(dir.resolve("banyan.toml"), """
                 [service.first]
                 command = "echo first-up; exec sleep 1000"
 
                 [service.second]
                 command = "sleep 1000 & echo second-up; wait"
+                requires = ["first"]
 
                 [service.third]
                 command = "trap '' TERM; echo third-up; while :; do sleep 0.1; done"
+                requires = ["second"]
                 stop_timeout = "300ms"
                 """);
         Process p = banyan(dir, "up");

@@ -46,6 +46,15 @@ final class Harness implements AutoCloseable {
         stack = new Stack(config, host);
     }
 
+    /** Starts a service through the stack, which owns what is wanted. */
+    void start(String name) {
+        stack.start(name);
+    }
+
+    void stop(String name) {
+        stack.stop(name);
+    }
+
     Supervisor svc(String name) {
         return stack.get(name).orElseThrow();
     }

@@ -26,7 +26,7 @@ class SupervisorIT {
                 max_restarts = 5
                 restart_window = "1m"
                 """)) {
-            h.svc("crash").start();
+            h.start("crash");
             h.await("crash", s -> s.state().equals("failed"), LIMIT);
             List<Long> spawns = h.changesOf("crash").stream().filter(c -> c.to().equals("up")).map(Harness.Change::nanos).toList();
             assertEquals(6, spawns.size(), "first start plus 5 restarts, then failed: " + h.changesOf("crash"));
@@ -38,7 +38,7 @@ class SupervisorIT {
             ServiceStatus s = h.svc("crash").status();
             assertTrue(s.reason().contains("max_restarts = 5"), s.reason());
             assertEquals(3, s.lastExit().orElseThrow().code());
-            h.svc("crash").start(); // a start request takes it out of failed
+            h.start("crash"); // a start request takes it out of failed
             h.await("crash", st -> st.state().equals("backoff") || st.restarts() == 0 && st.state().equals("up"), LIMIT);
         }
     }
@@ -50,7 +50,7 @@ class SupervisorIT {
                 command = ["sleep", "1000"]
                 min_uptime = "300ms"
                 """)) {
-            h.svc("sleeper").start();
+            h.start("sleeper");
             h.await("sleeper", s -> s.state().equals("up"), LIMIT);
             int first = h.svc("sleeper").status().pid();
             Thread.sleep(400); // the service must have been up longer than min_uptime: this is the condition under test
@@ -72,10 +72,10 @@ class SupervisorIT {
                 command = "trap 'echo got TERM' TERM; echo ready; while :; do sleep 0.05; done"
                 stop_timeout = "600ms"
                 """)) {
-            h.svc("stubborn").start();
+            h.start("stubborn");
             h.awaitLine("ready", LIMIT);
             long t0 = System.nanoTime();
-            h.svc("stubborn").stop();
+            h.stop("stubborn");
             h.await("stubborn", s -> s.state().equals("down"), LIMIT);
             long took = System.nanoTime() - t0;
             assertTrue(took >= 600_000_000L, "must wait stop_timeout before SIGKILL, took " + took / 1e6 + " ms");
@@ -91,10 +91,10 @@ class SupervisorIT {
                 command = ["sleep", "1000"]
                 stop_timeout = "30s"
                 """)) {
-            h.svc("polite").start();
+            h.start("polite");
             h.await("polite", s -> s.state().equals("up"), LIMIT);
             long t0 = System.nanoTime();
-            h.svc("polite").stop();
+            h.stop("polite");
             h.await("polite", s -> s.state().equals("down"), LIMIT);
             assertTrue(System.nanoTime() - t0 < 5_000_000_000L, "no waiting for stop_timeout when the service exits on TERM");
             assertEquals(Signals.TERM, h.svc("polite").status().lastExit().orElseThrow().signal());
@@ -108,11 +108,11 @@ class SupervisorIT {
                 [service.forker]
                 command = "sh -c 'sleep 1000 & echo $! > %s'; echo forked; exec sleep 1000"
                 """.formatted(pidFile), false)) {
-            h.svc("forker").start();
+            h.start("forker");
             h.awaitLine("forked", LIMIT);
             int grandchild = Integer.parseInt(Files.readString(pidFile).trim());
             assertTrue(Harness.alive(grandchild));
-            h.svc("forker").stop();
+            h.stop("forker");
             h.await("forker", s -> s.state().equals("down"), LIMIT);
             assertFalse(Harness.alive(grandchild), "the double-forked grandchild " + grandchild + " survived");
         }
@@ -126,11 +126,11 @@ class SupervisorIT {
                 [service.escaper]
                 command = "setsid sh -c 'sleep 1000 & echo $! > %s; wait' & sleep 0.01; echo forked; exec sleep 1000"
                 """.formatted(pidFile))) {
-            h.svc("escaper").start();
+            h.start("escaper");
             h.awaitLine("forked", LIMIT);
             int escaped = awaitPid(pidFile);
             assertTrue(Harness.alive(escaped));
-            h.svc("escaper").stop();
+            h.stop("escaper");
             h.await("escaper", s -> s.state().equals("down"), LIMIT);
             assertFalse(Harness.alive(escaped), "the grandchild in its own session " + escaped + " survived the stop");
         }
@@ -143,7 +143,7 @@ class SupervisorIT {
                 [service.orphans]
                 command = "i=0; while [ $i -lt 1000 ]; do (true &); i=$((i+1)); done; echo made; exec sleep 1000"
                 """, false)) {
-            h.svc("orphans").start();
+            h.start("orphans");
             h.awaitLine("made", LIMIT);
             long end = System.nanoTime() + LIMIT.toNanos();
             while (Reaper.get().orphansReaped() - before < 1000 && System.nanoTime() < end) Thread.sleep(10);
@@ -164,7 +164,7 @@ class SupervisorIT {
                 group = "nogroup"
                 restart = "never"
                 """)) {
-            h.svc("who").start();
+            h.start("who");
             h.awaitLine("env=", LIMIT);
             String line = h.lines.stream().filter(l -> l.contains("env=")).findFirst().orElseThrow();
             assertTrue(line.endsWith("env=hello world cwd=/tmp uid=65534 gid=65534 groups=65534 home=/nonexistent"), line);
@@ -179,7 +179,7 @@ class SupervisorIT {
                 backoff = "20ms"
                 max_restarts = 2
                 """)) {
-            h.svc("ghost").start();
+            h.start("ghost");
             h.await("ghost", s -> s.state().equals("failed"), LIMIT);
             assertTrue(h.svc("ghost").status().reason().contains("max_restarts"), h.svc("ghost").status().reason());
             assertTrue(h.changesOf("ghost").stream().anyMatch(c -> c.to().equals("backoff")));

@@ -1,0 +1,50 @@
+package banyan.cli;
+
+import banyan.config.ConfigException;
+import banyan.config.ConfigLoader;
+import banyan.config.StackConfig;
+import banyan.manage.Stack;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/** What `banyan up` does on SIGHUP (re-read the file, apply it by diff) and how it reports a bring-up. */
+final class Reload {
+    private Reload() {}
+
+    static void run(Path file, Stack stack, Console console) {
+        StackConfig next;
+        try {
+            next = ConfigLoader.load(file);
+        } catch (ConfigException e) {
+            e.problems().forEach(p -> console.banyan(p.toString()));
+            console.banyan("reload rejected: " + e.problems().size() + " problem(s) in " + file + "; the running stack is unchanged");
+            return;
+        }
+        try {
+            Stack.Diff d = stack.reload(next);
+            console.banyan("reloaded " + file + ": added " + d.added() + ", removed " + d.removed() + ", restarted " + d.changed()
+                    + ", unchanged " + d.unchanged().size());
+            report(stack, console);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Prints, once the bring-up has settled, every wanted service's outcome (ready, failed, skipped). */
+    static void report(Stack stack, Console console) {
+        try {
+            Optional<Map<String, String>> out = stack.awaitUp(Duration.ofDays(365));
+            if (out.isEmpty()) return;
+            long ready = out.get().values().stream().filter("ready"::equals).count();
+            StringBuilder b = new StringBuilder("up: " + ready + " of " + out.get().size() + " ready");
+            new TreeMap<>(out.get()).forEach((n, o) -> { if (!o.equals("ready")) b.append("; ").append(n).append(" ").append(o); });
+            console.banyan(b.toString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

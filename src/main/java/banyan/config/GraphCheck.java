@@ -1,0 +1,40 @@
+package banyan.config;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/** Checks the whole graph once every file is read: names that exist, no cycles, a boot target that exists. */
+final class GraphCheck {
+    private GraphCheck() {}
+
+    static void check(java.nio.file.Path firstFile, Map<String, ServiceConfig> services, Map<String, Target> targets, Map<String, String> boot,
+                      List<Problem> problems) {
+        for (ServiceConfig s : services.values()) {
+            refs(s.place(), "service." + s.name(), "requires", s.deps().requires(), services.keySet(), problems);
+            refs(s.place(), "service." + s.name(), "wants", s.deps().wants(), services.keySet(), problems);
+            refs(s.place(), "service." + s.name(), "after", s.deps().after(), services.keySet(), problems);
+        }
+        for (Target t : targets.values()) {
+            refs(t.place(), "target." + t.name(), "requires", t.requires(), services.keySet(), problems);
+            refs(t.place(), "target." + t.name(), "wants", t.wants(), services.keySet(), problems);
+        }
+        String name = boot.getOrDefault("target", StackConfig.DEFAULT_TARGET);
+        if (!targets.isEmpty() && !targets.containsKey(name) || targets.isEmpty() && boot.containsKey("target") && !name.equals(StackConfig.DEFAULT_TARGET))
+            problems.add(new Problem(firstFile, 0, 0,
+                    "boot.target: no [target." + name + "]" + (targets.isEmpty() ? "" : "; defined: " + String.join(", ", targets.keySet()))));
+        Map<String, List<String>> edges = new LinkedHashMap<>();
+        services.values().forEach(s -> edges.put(s.name(), s.deps().ordering().stream().filter(services::containsKey).toList()));
+        Cycles.find(edges).ifPresent(c -> problems.add(services.get(c.getFirst()).place()
+                .problem("dependency cycle: " + String.join(" → ", c) + "; break it by removing one of these requires/wants/after")));
+    }
+
+    private static void refs(Place at, String section, String key, List<String> names, Set<String> known, List<Problem> problems) {
+        for (String n : names) {
+            if (known.contains(n)) continue;
+            String near = Suggest.nearest(n, known);
+            problems.add(at.problem(section + "." + key + ": no service '" + n + "'" + (near == null ? "" : "; did you mean '" + near + "'?")));
+        }
+    }
+}
