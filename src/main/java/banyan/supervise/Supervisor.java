@@ -360,17 +360,24 @@ public final class Supervisor {
      * remaining race, an empty group whose id is reused within microseconds, is accepted).
      */
     private void cleanUp() {
-        memory.lastExit().ifPresent(x -> {
-            try {
-                Signals.killGroup(x.pid(), Signals.KILL);
-            } catch (OsException ignored) {
-                // EPERM: the group is someone else's now
-            }
-        });
+        if (cgroup.isEmpty()) memory.lastExit().ifPresent(x -> awaitGroupGone(x.pid()));
         cgroup.ifPresent(c -> {
             if (!c.killAndAwaitEmpty(CLEANUP_LIMIT.toNanos()))
                 System.err.println("banyan: " + config.name() + ": processes in " + c.dir() + " survived SIGKILL for " + CLEANUP_LIMIT.toSeconds() + "s");
         });
+    }
+
+    /** SIGKILL to the old group until none of it is left (its members are reaped as orphans), within CLEANUP_LIMIT. */
+    private void awaitGroupGone(int pgid) {
+        long end = System.nanoTime() + CLEANUP_LIMIT.toNanos(), pause = 50_000;
+        try {
+            while (Signals.killGroup(pgid, Signals.KILL) && System.nanoTime() < end) {
+                java.util.concurrent.locks.LockSupport.parkNanos(pause);
+                pause = Math.min(pause * 2, 10_000_000);
+            }
+        } catch (OsException ignored) {
+            // EPERM: the group id is someone else's now
+        }
     }
 
     /** s6 readiness: the first newline on the fd makes the instance ready; end of file ends the watch. */
@@ -402,11 +409,11 @@ public final class Supervisor {
         if (state.equals(before.state()) && pid == before.pid() && memory.restarts() == before.restarts()
                 && statusText.equals(before.statusText())) return;
         ServiceStatus now = snapshot(Instant.now());
-        synchronized (this) { // the listener sees the new status, and reports it before any waiter acts on it
+        synchronized (this) {
             status = now;
-            host.listener().changed(before, now);
             notifyAll();
         }
+        host.listener().changed(before, now);
     }
 
     private ServiceStatus snapshot(Instant at) {
