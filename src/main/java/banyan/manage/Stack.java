@@ -33,6 +33,7 @@ public final class Stack {
     private final LinkedBlockingQueue<Runnable> inbox = new LinkedBlockingQueue<>();
     private final Map<String, Entry> entries = new LinkedHashMap<>(); // stack thread
     private Graph graph;                                               // stack thread
+    private Entry[] byIndex;                                           // stack thread: entries in the graph's order
     private volatile StackConfig config;
     private volatile List<Supervisor> supervisors = List.of();         // a snapshot for readers on other threads
     private long version;                                              // guarded by this: bumped after each reconcile
@@ -107,17 +108,14 @@ public final class Stack {
         Map<String, String> out = new LinkedHashMap<>();
         boolean done = awaitStack(() -> {
             out.clear();
-            Map<String, Node> nodes = nodes();
-            for (var en : entries.entrySet()) {
-                Entry e = en.getValue();
-                if (!e.wanted) continue;
-                Node n = nodes.get(en.getKey());
-                if (n.phase() == Phase.READY && !n.pending()) out.put(en.getKey(), "ready");
-                else {
-                    Optional<String> why = Transitions.blocked(graph, nodes, en.getKey(), new HashSet<>());
-                    if (why.isEmpty()) return false;
-                    out.put(en.getKey(), why.get().equals("failed") ? "failed: " + e.supervisor.status().reason() : why.get());
-                }
+            Node[] nodes = nodes();
+            String[] why = Transitions.blocked(graph, nodes);
+            for (int i = 0; i < nodes.length; i++) {
+                if (!nodes[i].wanted()) continue;
+                String name = graph.order().get(i);
+                if (nodes[i].phase() == Phase.READY && !nodes[i].pending()) out.put(name, "ready");
+                else if (why[i] == null) return false;
+                else out.put(name, why[i].equals("failed") ? "failed: " + byIndex[i].supervisor.status().reason() : why[i]);
             }
             return true;
         }, timeout);
@@ -247,31 +245,30 @@ public final class Stack {
             }
         }
         if (swapped) rebuild();
-        Map<String, Node> nodes = nodes();
-        Transitions.Decision d = Transitions.decide(graph, nodes);
-        for (String n : d.stop()) {
-            Entry e = entries.get(n);
+        Transitions.Decision d = Transitions.decide(graph, nodes());
+        for (int i : d.stop()) {
+            Entry e = byIndex[i];
             if (e.wanted) e.pending = true; // stopped for its requirements' sake: it comes back with them
             e.supervisor.stop();
         }
-        for (String n : d.start()) {
-            Entry e = entries.get(n);
+        for (int i : d.start()) {
+            Entry e = byIndex[i];
             e.pending = false;
             e.launched = e.supervisor.status().since();
             e.supervisor.start();
         }
     }
 
-    private Map<String, Node> nodes() {
-        Map<String, Node> out = new HashMap<>();
-        entries.forEach((n, e) -> {
+    private Node[] nodes() {
+        Node[] out = new Node[byIndex.length];
+        for (int i = 0; i < out.length; i++) {
+            Entry e = byIndex[i];
             ServiceStatus st = e.supervisor.status();
             if (e.launched != null && !e.launched.equals(st.since())) e.launched = null;
             // Started but not yet seen to move: starting, so that nothing counts it as exited.
             Phase phase = e.launched != null ? Phase.STARTING : Phase.of(st.state());
-            out.put(n, new Node(phase, e.wanted, e.pending,
-                    e.replacement.isPresent() || e.removing));
-        });
+            out[i] = new Node(phase, e.wanted, e.pending, e.replacement.isPresent() || e.removing);
+        }
         return out;
     }
 
@@ -279,6 +276,7 @@ public final class Stack {
         var deps = new LinkedHashMap<String, Dependencies>();
         entries.forEach((n, e) -> deps.put(n, e.config.deps()));
         graph = Graph.of(deps);
+        byIndex = graph.order().stream().map(entries::get).toArray(Entry[]::new);
         supervisors = entries.values().stream().map(e -> e.supervisor).toList();
     }
 

@@ -1,18 +1,17 @@
 package banyan.manage;
 
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * Decides, from the graph and every service's phase, which services to start and which to stop
- * now. Pure and level-triggered: the stack calls it after every state change, so bringing a
- * target up runs every independent branch in parallel, the way down is the exact reverse of the
- * way up (a service stops only after everything ordered after it is down), and a service whose
- * hard requirement went away is stopped and, because it stays pending, comes back on its own.
+ * now. Pure and level-triggered: the stack calls it after every batch of state changes, so
+ * bringing a target up runs every independent branch in parallel, the way down is the exact
+ * reverse of the way up (a service stops only after everything ordered after it is down), and a
+ * service whose hard requirement went away is stopped and, because it stays pending, comes back
+ * on its own. One pass in topological order: O(services + edges).
  */
 final class Transitions {
     private Transitions() {}
@@ -39,62 +38,90 @@ final class Transitions {
      */
     record Node(Phase phase, boolean wanted, boolean pending, boolean holding) {}
 
-    record Decision(List<String> start, List<String> stop) {}
+    /** Services by their index in the graph's order. */
+    record Decision(List<Integer> start, List<Integer> stop) {}
 
     /**
      * A predecessor lets what is ordered after it go once it is ready or has given up: failed,
      * exited by itself, or skipped because something it requires gave up.
      */
-    static Decision decide(Graph g, Map<String, Node> nodes) {
-        Map<String, Boolean> eff = effective(g, nodes);
-        Map<String, Boolean> needStop = new HashMap<>(), gaveUp = new HashMap<>();
-        for (String n : g.order()) {
-            Node x = nodes.get(n);
-            gaveUp.put(n, x.phase() == Phase.FAILED || x.phase() == Phase.DOWN
-                    && (!x.pending() || g.requires().get(n).stream().anyMatch(gaveUp::get)));
+    static Decision decide(Graph g, Node[] nodes) {
+        int n = g.size();
+        boolean[] eff = effective(g, nodes), needStop = new boolean[n], gaveUp = new boolean[n];
+        for (int i = 0; i < n; i++) {
+            Node x = nodes[i];
+            gaveUp[i] = x.phase() == Phase.FAILED || x.phase() == Phase.DOWN && (!x.pending() || any(g.requires()[i], gaveUp));
             boolean active = x.phase() == Phase.STARTING || x.phase() == Phase.READY;
             // A requirement that is not ready, or about to stop, takes this one down first.
-            needStop.put(n, active && (!eff.get(n) || g.requires().get(n).stream()
-                    .anyMatch(r -> nodes.get(r).phase() != Phase.READY || needStop.get(r))));
+            boolean lost = false;
+            for (int r : g.requires()[i]) lost |= nodes[r].phase() != Phase.READY || needStop[r];
+            needStop[i] = active && (!eff[i] || lost);
         }
-        List<String> start = new ArrayList<>(), stop = new ArrayList<>();
-        for (String n : g.order()) {
-            Node x = nodes.get(n);
-            if (needStop.get(n)) {
-                boolean dependentsGone = g.succs().get(n).stream().allMatch(d -> {
-                    Phase p = nodes.get(d).phase();
-                    return p == Phase.DOWN || p == Phase.FAILED || !needStop.get(d) && p != Phase.STOPPING;
-                });
-                if (dependentsGone) stop.add(n);
-            } else if (x.pending() && eff.get(n) && (x.phase() == Phase.DOWN || x.phase() == Phase.FAILED)
-                    && g.requires().get(n).stream().allMatch(r -> nodes.get(r).phase() == Phase.READY)
-                    && g.preds().get(n).stream().allMatch(p -> !eff.get(p) || nodes.get(p).phase() == Phase.READY || gaveUp.get(p))) {
-                start.add(n);
+        List<Integer> start = new ArrayList<>(), stop = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            Node x = nodes[i];
+            if (needStop[i]) {
+                boolean dependentsGone = true;
+                for (int d : g.succs()[i]) {
+                    Phase p = nodes[d].phase();
+                    dependentsGone &= p == Phase.DOWN || p == Phase.FAILED || !needStop[d] && p != Phase.STOPPING;
+                }
+                if (dependentsGone) stop.add(i);
+            } else if (x.pending() && eff[i] && (x.phase() == Phase.DOWN || x.phase() == Phase.FAILED)) {
+                boolean go = true;
+                for (int r : g.requires()[i]) go &= nodes[r].phase() == Phase.READY;
+                for (int p : g.preds()[i]) go &= !eff[p] || nodes[p].phase() == Phase.READY || gaveUp[p];
+                if (go) start.add(i);
             }
         }
         return new Decision(start, stop);
     }
 
-    /** Wanted, not held, and so is everything it requires (in topological order, so requirements come first). */
-    static Map<String, Boolean> effective(Graph g, Map<String, Node> nodes) {
-        Map<String, Boolean> eff = new HashMap<>();
-        for (String n : g.order()) {
-            Node x = nodes.get(n);
-            eff.put(n, x.wanted() && !x.holding() && g.requires().get(n).stream().allMatch(eff::get));
+    /** The same decision by name, for tests and callers that hold a map. */
+    static Map<String, List<String>> decide(Graph g, Map<String, Node> byName) {
+        Decision d = decide(g, array(g, byName));
+        return Map.of("start", d.start().stream().map(g.order()::get).toList(), "stop", d.stop().stream().map(g.order()::get).toList());
+    }
+
+    static Node[] array(Graph g, Map<String, Node> byName) {
+        Node[] out = new Node[g.size()];
+        for (int i = 0; i < out.length; i++) out[i] = byName.get(g.order().get(i));
+        return out;
+    }
+
+    /** Wanted, not held, and so is everything it requires (requirements come first in the order). */
+    static boolean[] effective(Graph g, Node[] nodes) {
+        boolean[] eff = new boolean[nodes.length];
+        for (int i = 0; i < nodes.length; i++) {
+            boolean ok = nodes[i].wanted() && !nodes[i].holding();
+            for (int r : g.requires()[i]) ok &= eff[r];
+            eff[i] = ok;
         }
         return eff;
     }
 
-    /** Why a wanted service is not up, or empty when it is up or still on its way. */
-    static Optional<String> blocked(Graph g, Map<String, Node> nodes, String n, Set<String> seen) {
-        Node x = nodes.get(n);
-        if (x.phase() == Phase.FAILED) return Optional.of("failed");
-        if (x.phase() == Phase.DOWN && !x.pending()) return Optional.of("exited");
-        if (x.phase() != Phase.DOWN || !x.pending() || !seen.add(n)) return Optional.empty(); // still on its way
-        for (String r : g.requires().get(n)) {
-            Optional<String> why = blocked(g, nodes, r, seen);
-            if (why.isPresent()) return Optional.of("skipped: requires " + r + (why.get().startsWith("skipped") ? ", " + why.get() : " (" + why.get() + ")"));
+    private static boolean any(int[] of, boolean[] flag) {
+        for (int i : of) if (flag[i]) return true;
+        return false;
+    }
+
+    /**
+     * Why each service is not up, in one pass: "failed", "exited", "skipped: requires x (failed)",
+     * or null when it is up or still on its way.
+     */
+    static String[] blocked(Graph g, Node[] nodes) {
+        String[] why = new String[nodes.length];
+        for (int i = 0; i < nodes.length; i++) {
+            Node x = nodes[i];
+            if (x.phase() == Phase.FAILED) why[i] = "failed";
+            else if (x.phase() == Phase.DOWN && !x.pending()) why[i] = "exited";
+            else if (x.phase() == Phase.DOWN)
+                for (int r : g.requires()[i]) {
+                    if (why[r] == null) continue;
+                    why[i] = "skipped: requires " + g.order().get(r) + (why[r].startsWith("skipped") ? ", " + why[r] : " (" + why[r] + ")");
+                    break;
+                }
         }
-        return Optional.empty();
+        return why;
     }
 }
