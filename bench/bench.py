@@ -1,5 +1,5 @@
 """banyan benchmark driver. Run it through bench/run, which compiles the
-pause program and provides a scratch directory.
+C helpers and provides a scratch directory.
 
     bench/run [all|respawn|memory|startup]...
 
@@ -10,8 +10,12 @@ Environment (defaults in brackets):
     BENCH_SIZES    memory: service counts [10 100 1000]
     BENCH_START_N  startup: services to start [1000]
     BENCH_RUNS     startup: runs per supervisor [3]
-    BENCH_QUICK=1  small numbers for a quick check (about a minute)
+    BENCH_QUICK=1  small numbers for a quick check (a few minutes)
     BENCH_JSON     also write the raw results there
+    BANYAN         the banyan launcher [the repository's ./banyan]
+    BENCH_SUPERVISORD_STARTSECS, BENCH_SUPERVISORD_LOG
+                   supervisord's startsecs [1] and stdout/stderr_logfile [AUTO]
+See docs/benchmarks.md.
 """
 import datetime
 import json
@@ -21,7 +25,7 @@ import signal
 import sys
 
 from benchlib import memory, peers, procs, report, respawn, startup
-from benchlib.sysinfo import machine, versions
+from benchlib.sysinfo import banyan_build, machine, versions
 
 PARTS = ("respawn", "memory", "startup")
 
@@ -89,14 +93,23 @@ class Runner:
             self.done(stack)
             if "error" in r:
                 return r
-            log(f"  {peer}: all {self.cfg['start_n']} up after {r['all_ns'] / 1e6:.1f} ms")
+            log(f"  {peer}: all {self.cfg['start_n']} up after {r['all_ns'] / 1e6:.1f} ms, "
+                f"{r['cpu_s']:.2f} s CPU")
             runs.append(r)
         return {"runs": runs}
 
 
 def loadavg():
+    """Load average, and the share of time some task waited for a CPU
+    (pressure stall information, avg60) when the kernel provides it."""
     with open("/proc/loadavg") as f:
-        return " ".join(f.read().split()[:3])
+        load = " ".join(f.read().split()[:3])
+    try:
+        with open("/proc/pressure/cpu") as f:
+            some = f.readline().split()[2].split("=")[1]
+        return f"{load} (CPU pressure {some}%)"
+    except (OSError, IndexError):
+        return load
 
 
 def log(msg):
@@ -116,17 +129,23 @@ def main(argv):
     runner = Runner(tmp, pause, cfg)
 
     results = {"date": datetime.date.today().isoformat(), "machine": machine(),
-               "versions": versions(), "settings": cfg, "load_before": loadavg()}
+               "versions": versions(), "settings": cfg, "load_before": loadavg(), "nice": os.nice(0)}
+    results["other_jvms"] = len([p for p in os.listdir("/proc") if p.isdigit()
+                                 and (procs.exe(int(p)) or "").endswith("/bin/java")])
+    if results["other_jvms"]:
+        log(f"warning: {results['other_jvms']} other JVM(s) running; they share pages with "
+            "banyan's JVM and lower its PSS")
     if float(results["load_before"].split()[0]) > 0.5:
         log(f"warning: the machine is busy (load {results['load_before']}); numbers will be noisy")
     active = list(cfg["peers"])
-    if "banyan" in active:
+    if any(p.startswith("banyan") for p in active):
         log("banyan: warm-up run (builds on first use)...")
         reason = peers.warm_up_banyan(os.path.join(tmp, "warm-up"), pause)
         if reason:
             log(f"banyan: not working yet, its rows are 'pending': {reason}")
             results["banyan_pending"] = reason
-            active.remove("banyan")
+            active = [p for p in active if not p.startswith("banyan")]
+        results["versions"]["banyan"] = banyan_build(peers.BANYAN)
 
     for part in parts:
         log(f"== {part}")
@@ -145,6 +164,7 @@ def render(results, parts, cfg):
     out += [f"{k}: {v}" for k, v in results["machine"].items()]
     out += [f"{k}: {v}" for k, v in results["versions"].items()]
     out.append(f"load average before/after: {results['load_before']} / {results['load_after']}")
+    out.append(f"other JVMs running at start: {results['other_jvms']}; nice: {results['nice']}")
     if "banyan_pending" in results:
         out.append("banyan: pending (" + results["banyan_pending"].splitlines()[0][:120] + ")")
     if "respawn" in parts:
