@@ -382,12 +382,12 @@ public final class Supervisor {
 
     /** s6 readiness: the first newline on the fd makes the instance ready; end of file ends the watch. */
     private void watchReadyFd(int fd, int pid) {
-        java.lang.foreign.MemorySegment buf = java.lang.foreign.Arena.ofAuto().allocate(512);
+        byte[] buf = new byte[512];
         ReadyPump.get().watch(fd, () -> {
             int n = Fd.read(fd, buf);
             if (n < 0) return;
             boolean newline = false;
-            for (int i = 0; i < n; i++) newline |= buf.get(java.lang.foreign.ValueLayout.JAVA_BYTE, i) == '\n';
+            for (int i = 0; i < n; i++) newline |= buf[i] == '\n';
             if (newline) post(new Ready(pid));
             if (newline || n == 0) ReadyPump.get().retire(fd);
         });
