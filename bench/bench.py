@@ -64,15 +64,18 @@ class Runner:
             log(f"  {what}: FAILED: {e}")
             return {"error": str(e)}
 
-    def respawn(self, peer):
-        stack = self.stack(peer, self.cfg["parallel"])
-        result = self.guarded(peer, lambda: respawn.measure(stack, self.cfg["kills"]))
-        self.done(stack)
-        if "samples_ns" in result:
-            s = report.respawn_summary(result)
-            log(f"  {peer}: median {s['median'] / 1e6:.3f} ms, p95 {s['p95'] / 1e6:.3f} ms "
-                f"({s['n']} kills, {s['timeouts']} timeouts)")
-        return result
+    def respawn(self, peers_):
+        """All supervisors side by side, measured in turns (see respawn.py)."""
+        stacks = {peer: self.stack(peer, self.cfg["parallel"]) for peer in peers_}
+        results = respawn.measure(stacks, self.cfg["kills"], log=log)
+        for peer, stack in stacks.items():
+            self.done(stack)
+            r = results[peer]
+            if "samples_ns" in r:
+                s = report.respawn_summary(r)
+                log(f"  {peer}: median {s['median'] / 1e6:.3f} ms, p95 {s['p95'] / 1e6:.3f} ms "
+                    f"({s['n']} kills, {s['timeouts']} timeouts)")
+        return results
 
     def memory(self, peer):
         out = {}
@@ -85,18 +88,23 @@ class Runner:
                     f"RSS {out[n]['rss_kib'] / 1024:.1f} MiB, {out[n]['processes']} processes")
         return out
 
-    def startup(self, peer):
-        runs = []
+    def startup(self, peers_):
+        """Runs alternate between supervisors, so a busy spell hits them all."""
+        n, out = self.cfg["start_n"], {peer: {"runs": []} for peer in peers_}
         for _ in range(self.cfg["runs"]):
-            stack = self.stack(peer, self.cfg["start_n"])
-            r = self.guarded(f"{peer} x{self.cfg['start_n']}", lambda: startup.measure(stack))
-            self.done(stack)
-            if "error" in r:
-                return r
-            log(f"  {peer}: all {self.cfg['start_n']} up after {r['all_ns'] / 1e6:.1f} ms, "
-                f"{r['cpu_s']:.2f} s CPU")
-            runs.append(r)
-        return {"runs": runs}
+            for peer in peers_:
+                if "error" in out[peer]:
+                    continue
+                stack = self.stack(peer, n)
+                r = self.guarded(f"{peer} x{n}", lambda: startup.measure(stack))
+                self.done(stack)
+                if "error" in r:
+                    out[peer] = r
+                    continue
+                log(f"  {peer}: all {n} up after {r['all_ns'] / 1e6:.1f} ms, "
+                    f"{r['cpu_s']:.2f} s CPU")
+                out[peer]["runs"].append(r)
+        return out
 
 
 def loadavg():
@@ -141,15 +149,21 @@ def main(argv):
     if any(p.startswith("banyan") for p in active):
         log("banyan: warm-up run (builds on first use)...")
         reason = peers.warm_up_banyan(os.path.join(tmp, "warm-up"), pause)
+        results["versions"]["banyan"] = banyan_build(peers.BANYAN)
+        if not reason:
+            peers.snapshot_banyan(os.path.join(tmp, "banyan-home"))
+            reason = peers.warm_up_banyan(os.path.join(tmp, "warm-up-2"), pause)
         if reason:
             log(f"banyan: not working yet, its rows are 'pending': {reason}")
             results["banyan_pending"] = reason
             active = [p for p in active if not p.startswith("banyan")]
-        results["versions"]["banyan"] = banyan_build(peers.BANYAN)
 
     for part in parts:
         log(f"== {part}")
-        results[part] = {peer: getattr(runner, part)(peer) for peer in active}
+        if part == "memory":
+            results[part] = {peer: runner.memory(peer) for peer in active}
+        else:
+            results[part] = getattr(runner, part)(active)
 
     results["load_after"] = loadavg()
     print(render(results, parts, cfg))

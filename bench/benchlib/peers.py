@@ -5,6 +5,7 @@ Every stack runs N copies of bench/pause.c, service i writing its stamps to
 its own session; stop() brings the whole tree down and checks nothing is left.
 """
 import os
+import shutil
 import signal
 import subprocess
 import time
@@ -200,6 +201,23 @@ class Supervisord(Stack):
 
 
 PEERS = {cls.peer: cls for cls in (Banyan, BanyanNoCgroup, S6, Runit, Supervisord, Baseline)}
+
+
+def snapshot_banyan(dest):
+    """Copy the launcher and its build output (jar, libraries, banyan-exec) to
+    dest and measure that copy from then on, so that a rebuild in the working
+    tree during the run cannot change or break what is being measured."""
+    global BANYAN
+    home = os.path.dirname(os.path.abspath(BANYAN))
+    os.makedirs(os.path.join(dest, "target"))
+    shutil.copy2(BANYAN, os.path.join(dest, "banyan"))
+    for item in ("banyan.jar", "banyan-exec", "lib"):
+        src = os.path.join(home, "target", item)
+        if os.path.isdir(src):
+            shutil.copytree(src, os.path.join(dest, "target", item))
+        else:
+            shutil.copy2(src, os.path.join(dest, "target", item))
+    BANYAN = os.path.join(dest, "banyan")
 
 
 def warm_up_banyan(workdir, pause, timeout=900):
