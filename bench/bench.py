@@ -1,17 +1,21 @@
 """banyan benchmark driver. Run it through bench/run, which compiles the
-pause program and provides a scratch directory.
+C helpers and provides a scratch directory.
 
     bench/run [all|respawn|memory|startup]...
 
 Environment (defaults in brackets):
-    BENCH_PEERS    supervisors to measure [banyan s6 runit supervisord]
+    BENCH_PEERS    supervisors to measure [banyan s6 runit supervisord baseline]
     BENCH_KILLS    respawn: number of kills per supervisor [200]
     BENCH_PARALLEL respawn: services per supervisor, killed round robin [20]
     BENCH_SIZES    memory: service counts [10 100 1000]
     BENCH_START_N  startup: services to start [1000]
     BENCH_RUNS     startup: runs per supervisor [3]
-    BENCH_QUICK=1  small numbers for a quick check (about a minute)
+    BENCH_QUICK=1  small numbers for a quick check (a few minutes)
     BENCH_JSON     also write the raw results there
+    BANYAN         the banyan launcher [the repository's ./banyan]
+    BENCH_SUPERVISORD_STARTSECS, BENCH_SUPERVISORD_LOG
+                   supervisord's startsecs [1] and stdout/stderr_logfile [AUTO]
+See docs/benchmarks.md.
 """
 import datetime
 import json
@@ -21,7 +25,7 @@ import signal
 import sys
 
 from benchlib import memory, peers, procs, report, respawn, startup
-from benchlib.sysinfo import machine, versions
+from benchlib.sysinfo import banyan_build, machine, versions
 
 PARTS = ("respawn", "memory", "startup")
 
@@ -30,7 +34,7 @@ def settings():
     quick = os.environ.get("BENCH_QUICK") == "1"
     env = os.environ.get
     return {
-        "peers": env("BENCH_PEERS", "banyan s6 runit supervisord").split(),
+        "peers": env("BENCH_PEERS", "banyan s6 runit supervisord baseline").split(),
         "kills": int(env("BENCH_KILLS", "40" if quick else "200")),
         "parallel": int(env("BENCH_PARALLEL", "10" if quick else "20")),
         "sizes": [int(n) for n in env("BENCH_SIZES", "10 100" if quick else "10 100 1000").split()],
@@ -60,15 +64,18 @@ class Runner:
             log(f"  {what}: FAILED: {e}")
             return {"error": str(e)}
 
-    def respawn(self, peer):
-        stack = self.stack(peer, self.cfg["parallel"])
-        result = self.guarded(peer, lambda: respawn.measure(stack, self.cfg["kills"]))
-        self.done(stack)
-        if "samples_ns" in result:
-            s = report.respawn_summary(result)
-            log(f"  {peer}: median {s['median'] / 1e6:.3f} ms, p95 {s['p95'] / 1e6:.3f} ms "
-                f"({s['n']} kills, {s['timeouts']} timeouts)")
-        return result
+    def respawn(self, peers_):
+        """All supervisors side by side, measured in turns (see respawn.py)."""
+        stacks = {peer: self.stack(peer, self.cfg["parallel"]) for peer in peers_}
+        results = respawn.measure(stacks, self.cfg["kills"], log=log)
+        for peer, stack in stacks.items():
+            self.done(stack)
+            r = results[peer]
+            if "samples_ns" in r:
+                s = report.respawn_summary(r)
+                log(f"  {peer}: median {s['median'] / 1e6:.3f} ms, p95 {s['p95'] / 1e6:.3f} ms "
+                    f"({s['n']} kills, {s['timeouts']} timeouts)")
+        return results
 
     def memory(self, peer):
         out = {}
@@ -81,17 +88,36 @@ class Runner:
                     f"RSS {out[n]['rss_kib'] / 1024:.1f} MiB, {out[n]['processes']} processes")
         return out
 
-    def startup(self, peer):
-        runs = []
+    def startup(self, peers_):
+        """Runs alternate between supervisors, so a busy spell hits them all."""
+        n, out = self.cfg["start_n"], {peer: {"runs": []} for peer in peers_}
         for _ in range(self.cfg["runs"]):
-            stack = self.stack(peer, self.cfg["start_n"])
-            r = self.guarded(f"{peer} x{self.cfg['start_n']}", lambda: startup.measure(stack))
-            self.done(stack)
-            if "error" in r:
-                return r
-            log(f"  {peer}: all {self.cfg['start_n']} up after {r['all_ns'] / 1e6:.1f} ms")
-            runs.append(r)
-        return {"runs": runs}
+            for peer in peers_:
+                if "error" in out[peer]:
+                    continue
+                stack = self.stack(peer, n)
+                r = self.guarded(f"{peer} x{n}", lambda: startup.measure(stack))
+                self.done(stack)
+                if "error" in r:
+                    out[peer] = r
+                    continue
+                log(f"  {peer}: all {n} up after {r['all_ns'] / 1e6:.1f} ms, "
+                    f"{r['cpu_s']:.2f} s CPU")
+                out[peer]["runs"].append(r)
+        return out
+
+
+def loadavg():
+    """Load average, and the share of time some task waited for a CPU
+    (pressure stall information, avg60) when the kernel provides it."""
+    with open("/proc/loadavg") as f:
+        load = " ".join(f.read().split()[:3])
+    try:
+        with open("/proc/pressure/cpu") as f:
+            some = f.readline().split()[2].split("=")[1]
+        return f"{load} (CPU pressure {some}%)"
+    except (OSError, IndexError):
+        return load
 
 
 def log(msg):
@@ -111,20 +137,35 @@ def main(argv):
     runner = Runner(tmp, pause, cfg)
 
     results = {"date": datetime.date.today().isoformat(), "machine": machine(),
-               "versions": versions(), "settings": cfg}
+               "versions": versions(), "settings": cfg, "load_before": loadavg(), "nice": os.nice(0)}
+    results["other_jvms"] = len([p for p in os.listdir("/proc") if p.isdigit()
+                                 and (procs.exe(int(p)) or "").endswith("/bin/java")])
+    if results["other_jvms"]:
+        log(f"warning: {results['other_jvms']} other JVM(s) running; they share pages with "
+            "banyan's JVM and lower its PSS")
+    if float(results["load_before"].split()[0]) > 0.5:
+        log(f"warning: the machine is busy (load {results['load_before']}); numbers will be noisy")
     active = list(cfg["peers"])
-    if "banyan" in active:
+    if any(p.startswith("banyan") for p in active):
         log("banyan: warm-up run (builds on first use)...")
         reason = peers.warm_up_banyan(os.path.join(tmp, "warm-up"), pause)
+        results["versions"]["banyan"] = banyan_build(peers.BANYAN)
+        if not reason:
+            peers.snapshot_banyan(os.path.join(tmp, "banyan-home"))
+            reason = peers.warm_up_banyan(os.path.join(tmp, "warm-up-2"), pause)
         if reason:
             log(f"banyan: not working yet, its rows are 'pending': {reason}")
             results["banyan_pending"] = reason
-            active.remove("banyan")
+            active = [p for p in active if not p.startswith("banyan")]
 
     for part in parts:
         log(f"== {part}")
-        results[part] = {peer: getattr(runner, part)(peer) for peer in active}
+        if part == "memory":
+            results[part] = {peer: runner.memory(peer) for peer in active}
+        else:
+            results[part] = getattr(runner, part)(active)
 
+    results["load_after"] = loadavg()
     print(render(results, parts, cfg))
     if os.environ.get("BENCH_JSON"):
         with open(os.environ["BENCH_JSON"], "w") as f:
@@ -136,6 +177,8 @@ def render(results, parts, cfg):
     out = [f"date: {results['date']}"]
     out += [f"{k}: {v}" for k, v in results["machine"].items()]
     out += [f"{k}: {v}" for k, v in results["versions"].items()]
+    out.append(f"load average before/after: {results['load_before']} / {results['load_after']}")
+    out.append(f"other JVMs running at start: {results['other_jvms']}; nice: {results['nice']}")
     if "banyan_pending" in results:
         out.append("banyan: pending (" + results["banyan_pending"].splitlines()[0][:120] + ")")
     if "respawn" in parts:

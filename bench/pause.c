@@ -6,9 +6,10 @@
  *
  *     <pid> <CLOCK_MONOTONIC ns> <CLOCK_REALTIME ns>\n
  *
- * The stamp file is argv[1], or "./stamp" when no argument is given (so that
- * an s6 or runit service directory can use this binary directly as its
- * ./run file). Further arguments are ignored; they only serve as markers.
+ * The stamp file is argv[1]. When started as "run" (an s6 or runit service
+ * directory uses this binary directly as its ./run file, and s6-supervise
+ * passes the service name as argv[1]) it is "./stamp" instead. Further
+ * arguments are ignored; they only serve as markers.
  *
  * The line is written with a single write() on an O_APPEND descriptor, so a
  * reader sees whole lines. The timestamp is taken first thing in main():
@@ -19,6 +20,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -33,7 +35,8 @@ int main(int argc, char **argv)
 {
 	long long mono = ns(CLOCK_MONOTONIC);
 	long long real = ns(CLOCK_REALTIME);
-	const char *path = argc > 1 ? argv[1] : "stamp";
+	const char *self = strrchr(argv[0], '/') ? strrchr(argv[0], '/') + 1 : argv[0];
+	const char *path = strcmp(self, "run") == 0 || argc < 2 ? "stamp" : argv[1];
 	char line[96];
 	int len = snprintf(line, sizeof line, "%d %lld %lld\n", (int)getpid(), mono, real);
 	int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);

@@ -27,14 +27,15 @@ def measure(stack, settle=3.0, samples=3):
 
 
 def _sample(stack):
-    rss = pss = count = 0
+    rss = pss = count = threads = 0
     for pid in stack.supervisor_pids():
         mem = procs.smaps_rollup(pid)
         if mem:
             rss += mem[0]
             pss += mem[1]
             count += 1
-    return {"rss_kib": rss, "pss_kib": pss, "processes": count}
+            threads += procs.threads(pid)
+    return {"rss_kib": rss, "pss_kib": pss, "processes": count, "threads": threads}
 
 
 def _max(a, b):

@@ -5,6 +5,7 @@ Every stack runs N copies of bench/pause.c, service i writing its stamps to
 its own session; stop() brings the whole tree down and checks nothing is left.
 """
 import os
+import shutil
 import signal
 import subprocess
 import time
@@ -23,6 +24,7 @@ class StackError(Exception):
 class Stack:
     peer = "?"
     stop_signal = signal.SIGTERM
+    stop_grace = 10.0  # seconds for the supervisor's own shutdown, then SIGKILL
 
     def __init__(self, workdir, pause, n):
         self.dir = workdir
@@ -47,6 +49,10 @@ class Stack:
     # -- common part
     def start(self):
         self.prepare()
+        # Let the configuration age past the current second: runsvdir ignores
+        # a directory whose mtime is "now" for one second (to avoid races), and
+        # on a real system the configuration is never that fresh.
+        time.sleep(1.1)
         argv, env = self.argv(), self.env()
         with open(self.log, "wb") as log:
             self.launched_ns = time.monotonic_ns()
@@ -58,7 +64,7 @@ class Stack:
         """Wait until every service has started at least once."""
         deadline = time.monotonic() + timeout
         want = len(self.names)
-        while self.stamps.count() < want:
+        while self.stamps.count() < want or not all(map(self.stamps.first, self.names)):
             if self.proc.poll() is not None:
                 raise StackError(f"{self.peer} exited with {self.proc.returncode}: {self.log_tail()}")
             if time.monotonic() > deadline:
@@ -79,7 +85,7 @@ class Stack:
     def stop(self):
         if self.proc is None:
             return
-        left = procs.stop_tree(self.proc.pid, self.stop_signal)
+        left = procs.stop_tree(self.proc.pid, self.stop_signal, self.stop_grace)
         self.proc.poll()
         strays = procs.strays(self.pause)
         if left or strays:
@@ -103,6 +109,18 @@ class Stack:
             os.symlink(self.stamps.file(name), os.path.join(d, "stamp"))
 
 
+class Baseline(Stack):
+    """bench/baseline.c: wait() + fork() + exec(), nothing else. A yardstick,
+    not a supervisor one would deploy."""
+    peer = "baseline"
+
+    def prepare(self):
+        pass
+
+    def argv(self):
+        return [os.environ["BENCH_BASELINE"], str(len(self.names)), self.pause, self.stamps.path]
+
+
 class Banyan(Stack):
     peer = "banyan"
 
@@ -122,6 +140,20 @@ class Banyan(Stack):
         return env
 
 
+class BanyanNoCgroup(Banyan):
+    """Diagnostic, not in the default set: banyan in a private mount namespace
+    where no cgroup2 hierarchy is mounted, so it runs services without a cgroup
+    of their own (and without the banyan-exec step). The difference to the
+    banyan row is what per-service cgroups cost."""
+    peer = "banyan-nocgroup"
+    UNMOUNT = ("awk '$0 ~ / - cgroup2 / {print $5}' /proc/self/mountinfo | "
+               "while read -r m; do umount -l \"$m\"; done; exec \"$@\"")
+
+    def argv(self):
+        return ["unshare", "-m", "--propagation", "private", "sh", "-c", self.UNMOUNT, "sh"] \
+            + super().argv()
+
+
 class S6(Stack):
     peer = "s6"
 
@@ -137,6 +169,7 @@ class S6(Stack):
 class Runit(Stack):
     peer = "runit"
     stop_signal = signal.SIGHUP  # runsvdir: HUP = TERM every runsv, then exit
+    stop_grace = 2.0  # some runsv linger after that; the rest is SIGKILLed
 
     def prepare(self):
         self.svdir = os.path.join(self.dir, "service")
@@ -148,7 +181,8 @@ class Runit(Stack):
 
 class Supervisord(Stack):
     peer = "supervisord"
-    startsecs = int(os.environ.get("BENCH_SUPERVISORD_STARTSECS", "0"))
+    startsecs = int(os.environ.get("BENCH_SUPERVISORD_STARTSECS", "1"))
+    logfile = os.environ.get("BENCH_SUPERVISORD_LOG", "AUTO")
 
     def prepare(self):
         self.config = os.path.join(self.dir, "supervisord.conf")
@@ -160,13 +194,30 @@ class Supervisord(Stack):
             for name in self.names:
                 f.write(f"[program:{name}]\ncommand={self.pause} {self.stamps.file(name)}\n"
                         f"autorestart=true\nstartsecs={self.startsecs}\n"
-                        "stdout_logfile=NONE\nstderr_logfile=NONE\n\n")
+                        f"stdout_logfile={self.logfile}\nstderr_logfile={self.logfile}\n\n")
 
     def argv(self):
         return ["/usr/bin/supervisord", "-n", "-c", self.config]
 
 
-PEERS = {cls.peer: cls for cls in (Banyan, S6, Runit, Supervisord)}
+PEERS = {cls.peer: cls for cls in (Banyan, BanyanNoCgroup, S6, Runit, Supervisord, Baseline)}
+
+
+def snapshot_banyan(dest):
+    """Copy the launcher and its build output (jar, libraries, banyan-exec) to
+    dest and measure that copy from then on, so that a rebuild in the working
+    tree during the run cannot change or break what is being measured."""
+    global BANYAN
+    home = os.path.dirname(os.path.abspath(BANYAN))
+    os.makedirs(os.path.join(dest, "target"))
+    shutil.copy2(BANYAN, os.path.join(dest, "banyan"))
+    for item in ("banyan.jar", "banyan-exec", "lib"):
+        src = os.path.join(home, "target", item)
+        if os.path.isdir(src):
+            shutil.copytree(src, os.path.join(dest, "target", item))
+        else:
+            shutil.copy2(src, os.path.join(dest, "target", item))
+    BANYAN = os.path.join(dest, "banyan")
 
 
 def warm_up_banyan(workdir, pause, timeout=900):

@@ -74,6 +74,35 @@ def comm(pid):
         return "?"
 
 
+def cpu_seconds(pid):
+    """CPU time of a process: its live threads (/proc/PID/task/*/schedstat,
+    in ns) plus the children it has reaped (cutime + cstime, in ticks; this
+    covers the helpers a launcher script ran before it exec'd)."""
+    total = 0.0
+    try:
+        for tid in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{tid}/schedstat") as f:
+                total += int(f.read().split()[0]) / 1e9
+        with open(f"/proc/{pid}/stat", "rb") as f:
+            data = f.read()
+    except OSError:
+        return total
+    fields = data[data.rindex(b")") + 2:].split()
+    # fields[13] and [14] are cutime and cstime (stat fields 16 and 17)
+    return total + (int(fields[13]) + int(fields[14])) / os.sysconf("SC_CLK_TCK")
+
+
+def threads(pid):
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith("Threads:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
 def smaps_rollup(pid):
     """(rss_kib, pss_kib) of one process, or None if it is gone."""
     values = {}

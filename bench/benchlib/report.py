@@ -69,17 +69,19 @@ def memory_table(results, peers, sizes):
         for peer in peers:
             r = results.get(peer, {}).get(n)
             if not r or "pss_kib" not in r:
-                rows.append([peer, n] + _placeholder(r, 4))
+                rows.append([peer, n] + _placeholder(r, 5))
                 continue
-            rows.append([peer, n, r["processes"], _mib(r["rss_kib"]), _mib(r["pss_kib"]),
-                         _ratio(r["pss_kib"], base_pss)])
-    return _table(["supervisor", "services", "processes", "RSS MiB", "PSS MiB", "PSS ÷ banyan"], rows)
+            rows.append([peer, n, r["processes"], r.get("threads", "?"), _mib(r["rss_kib"]),
+                         _mib(r["pss_kib"]), _ratio(r["pss_kib"], base_pss)])
+    return _table(["supervisor", "services", "processes", "threads", "RSS MiB", "PSS MiB",
+                   "PSS ÷ banyan"], rows)
 
 
 def startup_summary(runs):
     all_up = [r["all_ns"] for r in runs]
     return {"median": statistics.median(all_up), "min": min(all_up), "max": max(all_up),
-            "first": statistics.median(r["first_ns"] for r in runs), "runs": len(runs)}
+            "first": statistics.median(r["first_ns"] for r in runs), "runs": len(runs),
+            "cpu": statistics.median(r.get("cpu_s", 0) for r in runs)}
 
 
 def startup_table(results, peers, n):
@@ -89,10 +91,11 @@ def startup_table(results, peers, n):
     for peer in peers:
         r = results.get(peer)
         if not r or not r.get("runs"):
-            rows.append([peer] + _placeholder(r, 6))
+            rows.append([peer] + _placeholder(r, 8))
             continue
         s = startup_summary(r["runs"])
         rows.append([peer, s["runs"], _ms(s["first"]), _ms(s["median"]), _ms(s["min"]),
-                     _ms(s["max"]), _ratio(s["median"], base and base["median"])])
-    return _table(["supervisor", "runs", f"first up ms", f"all {n} up ms (median)", "min ms",
-                   "max ms", "÷ banyan"], rows)
+                     _ms(s["max"]), _ratio(s["median"], base and base["median"]),
+                     f"{s['cpu']:.2f}", _ratio(s["cpu"], base and base["cpu"])])
+    return _table(["supervisor", "runs", "first up ms", f"all {n} up ms (median)", "min ms",
+                   "max ms", "÷ banyan", "CPU s", "CPU ÷ banyan"], rows)

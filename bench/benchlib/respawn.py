@@ -1,8 +1,11 @@
 """(a) kill -9 -> respawn latency of a service that has been up > 1 s.
 
-`parallel` services run under one supervisor; they are killed round robin,
-one at a time, and only once the victim has been up for `min_up` seconds,
-so every kill hits a service the supervisor restarts at once.
+Each supervisor runs `parallel` services. All supervisors run side by side
+and are measured in turns (`rounds` rounds, each taking its share of the kills
+from every supervisor in order), so a busy spell on the machine hits them all
+alike. Within a supervisor, services are killed round robin and one at a time,
+and only once the victim has been up for `min_up` seconds, so every kill hits a
+service the supervisor restarts at once.
 Latency = start stamp of the new process - CLOCK_MONOTONIC just before kill().
 """
 import os
@@ -10,51 +13,92 @@ import signal
 import time
 
 from . import procs
+from .peers import StackError
 from .stamps import Watcher
 
 TIMEOUT = 5.0
+MIN_UP = 1.1
 
 
-def measure(stack, kills, min_up=1.1):
-    stack.start()
-    watcher = None
-    samples, failures = [], []
+class Victims:
+    """One supervisor under test: its services, killed in turn."""
+
+    def __init__(self, stack):
+        self.stack = stack
+        self.turn = 0
+        self.samples, self.timeouts = [], 0
+        self.watcher = Watcher(stack.stamps.path)
+
+    def kill_one(self):
+        stack = self.stack
+        name = stack.names[self.turn % len(stack.names)]
+        self.turn += 1
+        victim = stack.stamps.last(name)
+        wait = (victim.mono + int(MIN_UP * 1e9) - time.monotonic_ns()) / 1e9
+        if wait > 0:
+            time.sleep(wait)
+        if not procs.alive(victim.pid):
+            raise StackError(f"{stack.peer}: {name} (pid {victim.pid}) is not running")
+        killed_at = time.monotonic_ns()
+        os.kill(victim.pid, signal.SIGKILL)
+        latency = self._wait_restart(name, killed_at)
+        if latency is None:
+            self.timeouts += 1
+            if self.timeouts > 3:
+                raise StackError(f"{stack.peer}: {name} not restarted within {TIMEOUT} s "
+                                 f"({self.timeouts} times): {stack.log_tail()}")
+        else:
+            self.samples.append(latency)
+
+    def _wait_restart(self, name, killed_at):
+        deadline = killed_at + int(TIMEOUT * 1e9)
+        while True:
+            stamp = self.stack.stamps.last(name)
+            if stamp and stamp.mono > killed_at:
+                return stamp.mono - killed_at
+            now = time.monotonic_ns()
+            if now > deadline:
+                return None
+            self.watcher.wait((deadline - now) / 1e9)
+
+    def result(self):
+        return {"samples_ns": self.samples, "timeouts": self.timeouts,
+                "services": len(self.stack.names)}
+
+
+def measure(stacks, kills, rounds=10, log=print):
+    """stacks: {peer: Stack}. Returns {peer: result or {"error": ...}}."""
+    results, running = {}, {}
     try:
-        stack.wait_up(120)
-        watcher = Watcher(stack.stamps.path)
-        min_up_ns = int(min_up * 1e9)
-        for k in range(kills):
-            name = stack.names[k % len(stack.names)]
-            victim = stack.stamps.last(name)
-            pause_until = (victim.mono + min_up_ns - time.monotonic_ns()) / 1e9
-            if pause_until > 0:
-                time.sleep(pause_until)
-            if not procs.alive(victim.pid):
-                raise RuntimeError(f"{stack.peer}: {name} (pid {victim.pid}) is not running")
-            killed_at = time.monotonic_ns()
-            os.kill(victim.pid, signal.SIGKILL)
-            latency = _wait_restart(stack, watcher, name, killed_at)
-            if latency is None:
-                failures.append(name)
-                if len(failures) > 3:
-                    raise RuntimeError(f"{stack.peer}: {name} not restarted within {TIMEOUT} s "
-                                       f"({len(failures)} times): {stack.log_tail()}")
-            else:
-                samples.append(latency)
+        for peer, stack in stacks.items():
+            try:
+                stack.start()
+                stack.wait_up(120)
+                running[peer] = Victims(stack)
+            except StackError as e:
+                log(f"  {peer}: FAILED: {e}")
+                results[peer] = {"error": str(e)}
+                stack.stop()
+        for r in range(rounds):
+            share = kills * (r + 1) // rounds - kills * r // rounds
+            for peer, victims in list(running.items()):
+                try:
+                    for _ in range(share):
+                        victims.kill_one()
+                except StackError as e:
+                    log(f"  {peer}: FAILED: {e}")
+                    results[peer] = {"error": str(e)}
+                    del running[peer]
+        for peer, victims in running.items():
+            results[peer] = victims.result()
     finally:
-        if watcher:
-            watcher.close()
-        stack.stop()
-    return {"samples_ns": samples, "timeouts": len(failures), "services": len(stack.names)}
-
-
-def _wait_restart(stack, watcher, name, killed_at):
-    deadline = killed_at + int(TIMEOUT * 1e9)
-    while True:
-        stamp = stack.stamps.last(name)
-        if stamp and stamp.mono > killed_at:
-            return stamp.mono - killed_at
-        now = time.monotonic_ns()
-        if now > deadline:
-            return None
-        watcher.wait((deadline - now) / 1e9)
+        for peer, stack in stacks.items():
+            if stack.proc is not None:
+                try:
+                    stack.stop()
+                except StackError as e:
+                    log(f"  {peer}: {e}")
+                    results[peer] = {"error": str(e)}
+        for victims in running.values():
+            victims.watcher.close()
+    return results

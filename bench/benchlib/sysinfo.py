@@ -4,6 +4,7 @@ import os
 import platform
 import re
 import subprocess
+import time
 
 
 def machine():
@@ -39,6 +40,23 @@ def jdk():
         if major and int(major.group(1)) >= 25:
             return f"{vendor.group(1) if vendor else ''} {version.group(1) if version else major.group(1)}".strip()
     return "none"
+
+
+def banyan_build(launcher):
+    """Which banyan was measured: the commit and when its jar was built."""
+    home = os.path.dirname(os.path.abspath(launcher))
+    try:
+        commit = subprocess.run(["git", "-C", home, "log", "-1", "--format=%h %cd",
+                                 "--date=format:%Y-%m-%d %H:%M"],
+                                capture_output=True, text=True).stdout.strip() or "?"
+    except OSError:
+        commit = "?"
+    jar = os.path.join(home, "target", "banyan.jar")
+    try:
+        built = time.strftime("%Y-%m-%d %H:%M", time.localtime(os.stat(jar).st_mtime))
+    except OSError:
+        built = "not built"
+    return f"commit {commit}, jar built {built}"
 
 
 def versions():

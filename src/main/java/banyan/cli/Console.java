@@ -32,7 +32,8 @@ final class Console implements Host.Output, Host.Listener {
         }
         b.append(String.format("%-" + width + "s * %s -> %s", now.name(), before.state(), now.state()));
         if (now.pid() > 0) b.append(" pid=").append(now.pid());
-        if (!now.reason().isEmpty() && !"up".equals(now.state())) b.append(" (").append(now.reason()).append(")");
+        if (now.restarts() > before.restarts() && now.pid() != before.pid()) b.append(" (restarted after: ").append(now.reason()).append(")");
+        else if (!now.reason().isEmpty() && !"up".equals(now.state())) b.append(" (").append(now.reason()).append(")");
         if (now.restarts() > 0) b.append(" restarts=").append(now.restarts());
         print(b.toString());
     }

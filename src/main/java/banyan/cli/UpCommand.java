@@ -43,7 +43,7 @@ final class UpCommand implements Callable<Integer> {
         Optional<Path> cgroups = Cgroup.parentForInstance("banyan-" + self);
         if (cgroups.isEmpty()) console.banyan("cgroup v2 not writable here: services are tracked by process group only");
         Optional<Path> helper = Optional.ofNullable(System.getProperty("banyan.exec")).map(Path::of);
-        Host host = new Host(System.getenv(), cgroups, helper, new LogPump(), console, console);
+        Host host = new Host(Host.inheritedEnvironment(), cgroups, helper, new LogPump(), console, console);
         Stack stack = new Stack(config, host);
 
         CountDownLatch stopRequested = new CountDownLatch(1);

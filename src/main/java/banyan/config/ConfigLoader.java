@@ -31,8 +31,12 @@ public final class ConfigLoader {
             "working_dir", "user", "group", "ready", "start_timeout", "liveness", "watchdog", "type", "stop_command",
             "requires", "wants", "after");
     static final Set<String> TARGET_KEYS = Set.of("requires", "wants");
-    private static final Map<String, RestartPolicy.Mode> MODES = new LinkedHashMap<>(Map.of(
-            "always", RestartPolicy.Mode.ALWAYS, "on-failure", RestartPolicy.Mode.ON_FAILURE, "never", RestartPolicy.Mode.NEVER));
+    private static final Map<String, RestartPolicy.Mode> MODES = new LinkedHashMap<>();
+    static {
+        MODES.put("always", RestartPolicy.Mode.ALWAYS);
+        MODES.put("on-failure", RestartPolicy.Mode.ON_FAILURE);
+        MODES.put("never", RestartPolicy.Mode.NEVER);
+    }
 
     private static final RestartPolicy ONESHOT_DEFAULT = new RestartPolicy(RestartPolicy.Mode.NEVER, RestartPolicy.DEFAULT.minUptime(),
             RestartPolicy.DEFAULT.backoff(), RestartPolicy.DEFAULT.backoffMax(), RestartPolicy.DEFAULT.backoffReset(),
@@ -93,7 +97,7 @@ public final class ConfigLoader {
         targets(file, toml, top, targets, problems);
         if (!toml.isTable("service")) return;
         TomlTable all = toml.getTable("service");
-        for (String name : all.keySet()) {
+        for (String name : inFileOrder(all)) {
             Fields at = new Fields(file, all, "service", toml.inputPositionOf("service"), problems);
             if (!(all.get(List.of(name)) instanceof TomlTable t)) {
                 at.error(name, "must be a table: [service." + name + "]");
@@ -111,6 +115,13 @@ public final class ConfigLoader {
             }
             service(name, f).ifPresent(s -> services.put(name, s));
         }
+    }
+
+    /** tomlj's key sets are unordered; the file's order is the start order. */
+    static List<String> inFileOrder(TomlTable t) {
+        return t.keySet().stream().sorted(java.util.Comparator
+                .comparingInt((String k) -> t.inputPositionOf(List.of(k)).line())
+                .thenComparingInt(k -> t.inputPositionOf(List.of(k)).column())).toList();
     }
 
     private static void targets(Path file, TomlParseResult toml, Fields top, Map<String, Target> targets, List<Problem> problems) {

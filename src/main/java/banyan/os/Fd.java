@@ -64,6 +64,17 @@ public final class Fd {
         }
     }
 
+    private static final ThreadLocal<MemorySegment> READ_BUFFER =
+            ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(64 * 1024)); // one per reader thread, reused
+
+    /** Reads up to into.length (at most 64 KiB) bytes into a Java array; as {@link #read(int, MemorySegment)}. */
+    public static int read(int fd, byte[] into) {
+        MemorySegment buf = READ_BUFFER.get();
+        int n = read(fd, buf.asSlice(0, Math.min(into.length, buf.byteSize())));
+        if (n > 0) MemorySegment.copy(buf, java.lang.foreign.ValueLayout.JAVA_BYTE, 0, into, 0, n);
+        return n;
+    }
+
     /** Writes all of data (retrying short writes). */
     public static void write(int fd, byte[] data) {
         try (Arena a = Arena.ofConfined()) {

@@ -55,6 +55,7 @@ public final class Reaper {
     private final Condition spawned = lock.newCondition();
     private final Map<Integer, Owner> owners = new HashMap<>(); // guarded by lock
     private long spawns;                                         // guarded by lock
+    private int inFlight;                                        // guarded by lock: spawns not yet registered
     private final AtomicLong orphans = new AtomicLong();
     private volatile Owner orphanListener = exit -> {};
     private volatile boolean started;
@@ -74,17 +75,31 @@ public final class Reaper {
         started = true;
     }
 
-    /** Spawns spec and registers owner for its exit, atomically with respect to the reaper. */
+    /**
+     * Spawns spec and registers owner for its exit. posix_spawn runs outside the lock, so spawns
+     * proceed in parallel; the reaper waits for in-flight spawns before it calls a pid an orphan.
+     */
     public int spawn(Spawn.Spec spec, Owner owner) {
         lock.lock();
         try {
-            int pid = Spawn.spawn(spec);
-            owners.put(pid, owner);
-            spawns++;
-            spawned.signalAll();
-            return pid;
+            inFlight++;
         } finally {
             lock.unlock();
+        }
+        int pid = -1;
+        try {
+            pid = Spawn.spawn(spec);
+            return pid;
+        } finally {
+            lock.lock();
+            try {
+                if (pid > 0) owners.put(pid, owner);
+                inFlight--;
+                spawns++;
+                spawned.signalAll();
+            } finally {
+                lock.unlock();
+            }
         }
     }
 
@@ -170,6 +185,10 @@ public final class Reaper {
                 lock.lock();
                 try {
                     owner = owners.remove(pid);
+                    while (owner == null && inFlight > 0) { // it may be a child whose spawn has not returned yet
+                        spawned.awaitUninterruptibly();
+                        owner = owners.remove(pid);
+                    }
                     info.fill((byte) 0);
                     if (waitid(cap, P_PID, pid, info, WEXITED) < 0) continue; // someone else reaped it: not ours to report
                     exit = decode(pid, info);

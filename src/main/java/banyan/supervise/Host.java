@@ -14,6 +14,13 @@ public record Host(Map<String, String> baseEnv, Optional<Path> cgroupParent, Opt
         baseEnv = Map.copyOf(baseEnv);
     }
 
+    /** banyan's own environment, less what its launcher set for the JVM alone: what services inherit. */
+    public static Map<String, String> inheritedEnvironment() {
+        var env = new java.util.HashMap<>(System.getenv());
+        env.remove("MALLOC_ARENA_MAX");
+        return env;
+    }
+
     /** A line of a service's output; stream is "out" or "err". */
     public interface Output {
         void line(String service, String stream, String text, boolean split);

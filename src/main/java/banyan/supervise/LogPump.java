@@ -4,9 +4,6 @@ import banyan.os.Epoll;
 import banyan.os.Fd;
 
 import java.io.ByteArrayOutputStream;
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -49,8 +46,8 @@ public final class LogPump {
     }
 
     private void run() {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment buf = arena.allocate(64 * 1024);
+        {
+            byte[] buf = new byte[64 * 1024];
             while (true) {
                 int n = epoll.await(-1);
                 for (int i = 0; i < n; i++) {
@@ -59,7 +56,7 @@ public final class LogPump {
                     if (r == null) continue;
                     try {
                         int got = Fd.read(fd, buf);
-                        if (got > 0) feed(r, buf.asSlice(0, got).toArray(ValueLayout.JAVA_BYTE));
+                        if (got > 0) feed(r, java.util.Arrays.copyOf(buf, got));
                         else if (got == 0) { // every write end is closed: the service is gone for good
                             if (r.partial.size() > 0) emit(r, false);
                             unwatch(fd);

@@ -45,7 +45,7 @@ final class ReadyPump {
     }
 
     private void run() {
-        java.lang.foreign.MemorySegment scratch = java.lang.foreign.Arena.global().allocate(64);
+        byte[] scratch = new byte[64];
         while (true) {
             int n = epoll.await(-1);
             for (int i = 0; i < n; i++) {

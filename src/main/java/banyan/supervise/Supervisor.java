@@ -37,7 +37,7 @@ public final class Supervisor {
     private final Readiness readiness;
     private final Optional<NotifySocket> notify;
     private final Fd.Pipe out = Fd.pipe(true), err = Fd.pipe(true);
-    private final int devNull = Fd.openReadWrite("/dev/null");
+    private static final int DEV_NULL = Fd.openReadWrite("/dev/null"); // every service's stdin, shared
     private final Thread thread;
 
     private Memory memory;                  // service thread
@@ -189,7 +189,6 @@ public final class Supervisor {
         cgroup.ifPresent(Cgroup::remove);
         Fd.close(out.writeEnd());
         Fd.close(err.writeEnd());
-        Fd.close(devNull);
     }
 
     private void apply(Event e) {
@@ -241,7 +240,7 @@ public final class Supervisor {
     private void pollReady(Probe p, int pid) {
         try {
             while (readyWaitPid == pid) {
-                if (Probes.check(p, readiness.timeout(), launcher, devNull).isEmpty()) {
+                if (Probes.check(p, readiness.timeout(), launcher, DEV_NULL).isEmpty()) {
                     post(new Ready(pid));
                     return;
                 }
@@ -259,7 +258,7 @@ public final class Supervisor {
             while (true) {
                 Thread.sleep(l.interval());
                 if (livePid != pid) return;
-                Optional<String> why = Probes.check(l.probe(), l.timeout(), launcher, devNull);
+                Optional<String> why = Probes.check(l.probe(), l.timeout(), launcher, DEV_NULL);
                 failed = why.isEmpty() ? 0 : failed + 1;
                 if (failed >= l.failures()) {
                     post(new Unhealthy(pid, "liveness failed " + failed + " times: " + why.get()));
@@ -318,7 +317,7 @@ public final class Supervisor {
 
     private void runStopCommand() {
         try {
-            var spec = launcher.spec(config.stopCommand().orElseThrow(), Map.of(0, devNull, 1, out.writeEnd(), 2, err.writeEnd()), cgroup, Map.of());
+            var spec = launcher.spec(config.stopCommand().orElseThrow(), Map.of(0, DEV_NULL, 1, out.writeEnd(), 2, err.writeEnd()), cgroup, Map.of());
             int pid = Reaper.get().spawn(spec, exit -> post(new Exited(exit)));
             apply(new Spawned(pid));
         } catch (Launcher.LaunchException | OsException e) {
@@ -330,7 +329,7 @@ public final class Supervisor {
         try {
             if (cgroup.isEmpty() && host.cgroupParent().isPresent())
                 cgroup = Optional.of(Cgroup.create(host.cgroupParent().get(), config.name()));
-            Map<Integer, Integer> fds = new java.util.HashMap<>(Map.of(0, devNull, 1, out.writeEnd(), 2, err.writeEnd()));
+            Map<Integer, Integer> fds = new java.util.HashMap<>(Map.of(0, DEV_NULL, 1, out.writeEnd(), 2, err.writeEnd()));
             Map<String, String> env = new java.util.HashMap<>();
             notify.ifPresent(n -> env.put("NOTIFY_SOCKET", n.address()));
             readiness.watchdog().ifPresent(d -> env.put("WATCHDOG_USEC", Long.toString(d.toNanos() / 1000)));
@@ -361,27 +360,34 @@ public final class Supervisor {
      * remaining race, an empty group whose id is reused within microseconds, is accepted).
      */
     private void cleanUp() {
-        memory.lastExit().ifPresent(x -> {
-            try {
-                Signals.killGroup(x.pid(), Signals.KILL);
-            } catch (OsException ignored) {
-                // EPERM: the group is someone else's now
-            }
-        });
+        if (cgroup.isEmpty()) memory.lastExit().ifPresent(x -> awaitGroupGone(x.pid()));
         cgroup.ifPresent(c -> {
             if (!c.killAndAwaitEmpty(CLEANUP_LIMIT.toNanos()))
                 System.err.println("banyan: " + config.name() + ": processes in " + c.dir() + " survived SIGKILL for " + CLEANUP_LIMIT.toSeconds() + "s");
         });
     }
 
+    /** SIGKILL to the old group until none of it is left (its members are reaped as orphans), within CLEANUP_LIMIT. */
+    private void awaitGroupGone(int pgid) {
+        long end = System.nanoTime() + CLEANUP_LIMIT.toNanos(), pause = 50_000;
+        try {
+            while (Signals.killGroup(pgid, Signals.KILL) && System.nanoTime() < end) {
+                java.util.concurrent.locks.LockSupport.parkNanos(pause);
+                pause = Math.min(pause * 2, 10_000_000);
+            }
+        } catch (OsException ignored) {
+            // EPERM: the group id is someone else's now
+        }
+    }
+
     /** s6 readiness: the first newline on the fd makes the instance ready; end of file ends the watch. */
     private void watchReadyFd(int fd, int pid) {
-        java.lang.foreign.MemorySegment buf = java.lang.foreign.Arena.ofAuto().allocate(512);
+        byte[] buf = new byte[512];
         ReadyPump.get().watch(fd, () -> {
             int n = Fd.read(fd, buf);
             if (n < 0) return;
             boolean newline = false;
-            for (int i = 0; i < n; i++) newline |= buf.get(java.lang.foreign.ValueLayout.JAVA_BYTE, i) == '\n';
+            for (int i = 0; i < n; i++) newline |= buf[i] == '\n';
             if (newline) post(new Ready(pid));
             if (newline || n == 0) ReadyPump.get().retire(fd);
         });

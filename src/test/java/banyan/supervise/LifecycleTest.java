@@ -1,0 +1,147 @@
+package banyan.supervise;
+
+import banyan.config.RestartPolicy;
+import banyan.config.RestartPolicy.Mode;
+import banyan.os.Reaper.Exit;
+import banyan.os.Signals;
+import banyan.supervise.Lifecycle.*;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/** The state machine as tables: no processes, no clock. */
+class LifecycleTest {
+    static final long S = 1_000_000_000L;
+
+    static Rules rules(Mode mode) {
+        var d = RestartPolicy.DEFAULT;
+        return new Rules(new RestartPolicy(mode, d.minUptime(), d.backoff(), d.backoffMax(), d.backoffReset(), d.maxRestarts(), d.restartWindow()),
+                Signals.TERM, 10 * S, Long.MAX_VALUE, false);
+    }
+
+    /** Starts a service at t=0 as pid 100 and returns the memory in state Up. */
+    static Memory running(Rules r) {
+        Step s = Lifecycle.next(r, Lifecycle.initial(r), new Start(), 0, 0.5);
+        assertEquals(List.of(new Spawn()), s.effects());
+        s = Lifecycle.next(r, s.memory(), new Spawned(100), 0, 0.5);
+        assertInstanceOf(Up.class, s.memory().state());
+        return s.memory();
+    }
+
+    @ParameterizedTest(name = "{0}, {1} after {2}s -> {3}")
+    @CsvSource({
+            // mode,      exit code, signal, uptime s, next state
+            "ALWAYS,      0, 0,  5, Starting",
+            "ALWAYS,      1, 0,  5, Starting",
+            "ALWAYS,      0, 9,  5, Starting",
+            "ALWAYS,      1, 0,  0, Backoff",
+            "ON_FAILURE,  0, 0,  5, Down",
+            "ON_FAILURE,  1, 0,  5, Starting",
+            "ON_FAILURE,  0, 9,  5, Starting",
+            "ON_FAILURE,  0, 0,  0, Down",
+            "ON_FAILURE,  2, 0,  0, Backoff",
+            "NEVER,       0, 0,  5, Down",
+            "NEVER,       1, 0,  5, Failed",
+            "NEVER,       0, 9,  0, Failed",
+    })
+    void restartModeByWayOfDying(Mode mode, int code, int signal, long uptime, String expected) {
+        Rules r = rules(mode);
+        Step s = Lifecycle.next(r, running(r), new Exited(new Exit(100, code, signal, false)), uptime * S, 0.5);
+        assertEquals(expected, s.memory().state().getClass().getSimpleName());
+        assertEquals(new CleanUp(), s.effects().getFirst(), "whatever the group left behind is killed first");
+        if (expected.equals("Starting")) assertEquals(List.of(new CleanUp(), new Spawn()), s.effects());
+    }
+
+    @Test
+    void exitOfAnOldPidIsIgnored() {
+        Rules r = rules(Mode.ALWAYS);
+        Memory m = running(r);
+        Step s = Lifecycle.next(r, m, new Exited(new Exit(99, 1, 0, false)), S, 0.5);
+        assertSame(m, s.memory());
+        assertTrue(s.effects().isEmpty());
+    }
+
+    @Test
+    void stopSignalsTheGroupThenKillsAtTheDeadlineThenCleansUp() {
+        Rules r = rules(Mode.ALWAYS);
+        Step s = Lifecycle.next(r, running(r), new Stop(), 2 * S, 0.5);
+        assertEquals(List.of(new Signal(Signals.TERM), new Signal(Signals.CONT)), s.effects());
+        assertEquals(12 * S, s.memory().state().deadline());
+        s = Lifecycle.next(r, s.memory(), new Timeout(), 12 * S, 0.5);
+        assertEquals(List.of(new KillAll()), s.effects());
+        assertEquals(Long.MAX_VALUE, s.memory().state().deadline());
+        s = Lifecycle.next(r, s.memory(), new Exited(new Exit(100, 0, 9, false)), 12 * S, 0.5);
+        assertInstanceOf(Down.class, s.memory().state());
+        assertEquals(List.of(new CleanUp()), s.effects());
+    }
+
+    @Test
+    void restartRequestStopsThenSpawnsAgain() {
+        Rules r = rules(Mode.NEVER);
+        Step s = Lifecycle.next(r, running(r), new Restart(), S, 0.5);
+        assertInstanceOf(Stopping.class, s.memory().state());
+        s = Lifecycle.next(r, s.memory(), new Exited(new Exit(100, 0, 15, false)), S, 0.5);
+        assertEquals(List.of(new CleanUp(), new Spawn()), s.effects());
+        assertEquals(1, s.memory().restarts());
+    }
+
+    @Test
+    void startDuringStopComesBackAfterwards() {
+        Rules r = rules(Mode.ALWAYS);
+        Step s = Lifecycle.next(r, running(r), new Stop(), S, 0.5);
+        s = Lifecycle.next(r, s.memory(), new Start(), S, 0.5);
+        s = Lifecycle.next(r, s.memory(), new Exited(new Exit(100, 0, 15, false)), S, 0.5);
+        assertTrue(s.effects().contains(new Spawn()));
+    }
+
+    @Test
+    void crashLoopBacksOffWithGrowingDelaysThenFails() {
+        Rules r = rules(Mode.ALWAYS);
+        Memory m = running(r);
+        long now = 0;
+        long previousDelay = 0;
+        for (int death = 1; death <= r.policy().maxRestarts(); death++) {
+            Step s = Lifecycle.next(r, m, new Exited(new Exit(100, 1, 0, false)), now, 0.5);
+            Backoff b = assertInstanceOf(Backoff.class, s.memory().state());
+            long delay = b.until() - now;
+            assertTrue(delay > previousDelay, "delay " + delay + " after death " + death + " must exceed " + previousDelay);
+            previousDelay = delay;
+            now = b.until();
+            s = Lifecycle.next(r, s.memory(), new Timeout(), now, 0.5);
+            s = Lifecycle.next(r, s.memory(), new Spawned(100), now, 0.5);
+            m = s.memory();
+        }
+        Step s = Lifecycle.next(r, m, new Exited(new Exit(100, 1, 0, false)), now, 0.5);
+        Failed f = assertInstanceOf(Failed.class, s.memory().state());
+        assertTrue(f.reason().contains("max_restarts"), f.reason());
+        s = Lifecycle.next(r, s.memory(), new Timeout(), now + 3600 * S, 0.5);
+        assertInstanceOf(Failed.class, s.memory().state(), "failed stays failed until a start request");
+        s = Lifecycle.next(r, s.memory(), new Start(), now + 3600 * S, 0.5);
+        assertEquals(List.of(new Spawn()), s.effects());
+    }
+
+    @Test
+    void spawnFailureIsAQuickDeathEvenWithZeroMinUptime() {
+        var d = RestartPolicy.DEFAULT;
+        Rules r = new Rules(new RestartPolicy(Mode.ALWAYS, Duration.ZERO, d.backoff(), d.backoffMax(), d.backoffReset(), 3, d.restartWindow()),
+                Signals.TERM, S, Long.MAX_VALUE, false);
+        Step s = Lifecycle.next(r, Lifecycle.initial(r), new Start(), 0, 0.5);
+        s = Lifecycle.next(r, s.memory(), new SpawnFailed("program 'x' not found"), 0, 0.5);
+        assertInstanceOf(Backoff.class, s.memory().state());
+        assertEquals("program 'x' not found", s.memory().reason());
+    }
+
+    @Test
+    void stopDuringBackoffGoesDownWithoutSpawning() {
+        Rules r = rules(Mode.ALWAYS);
+        Step s = Lifecycle.next(r, running(r), new Exited(new Exit(100, 1, 0, false)), 0, 0.5);
+        s = Lifecycle.next(r, s.memory(), new Stop(), 0, 0.5);
+        assertInstanceOf(Down.class, s.memory().state());
+        assertTrue(s.effects().isEmpty());
+    }
+}
