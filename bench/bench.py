@@ -4,7 +4,8 @@ C helpers and provides a scratch directory.
     bench/run [all|respawn|memory|startup]...
 
 Environment (defaults in brackets):
-    BENCH_PEERS    supervisors to measure [banyan s6 runit supervisord baseline]
+    BENCH_PEERS    supervisors to measure [banyan s6 runit supervisord baseline];
+                   banyan-nocgroup (banyan without cgroup2) may be added
     BENCH_KILLS    respawn: number of kills per supervisor [200]
     BENCH_PARALLEL respawn: services per supervisor, killed round robin [20]
     BENCH_SIZES    memory: service counts [10 100 1000]
@@ -22,6 +23,7 @@ import json
 import os
 import shutil
 import signal
+import statistics
 import sys
 
 from benchlib import memory, peers, procs, report, respawn, startup
@@ -71,10 +73,12 @@ class Runner:
         for peer, stack in stacks.items():
             self.done(stack)
             r = results[peer]
-            if "samples_ns" in r:
+            if r.get("samples_ns"):
                 s = report.respawn_summary(r)
+                idle = r["idle_samples_ns"]
                 log(f"  {peer}: median {s['median'] / 1e6:.3f} ms, p95 {s['p95'] / 1e6:.3f} ms "
-                    f"({s['n']} kills, {s['timeouts']} timeouts)")
+                    f"({s['n']} kills, {s['timeouts']} timeouts); after idle: median "
+                    f"{statistics.median(idle) / 1e6:.3f} ms ({len(idle)} kills)")
         return results
 
     def memory(self, peer):
@@ -120,6 +124,16 @@ def loadavg():
         return load
 
 
+def busy():
+    """CPU pressure above 10 % (or, without PSI, a load above half the CPUs)."""
+    try:
+        with open("/proc/pressure/cpu") as f:
+            return float(f.readline().split()[2].split("=")[1]) > 10
+    except (OSError, IndexError, ValueError):
+        with open("/proc/loadavg") as f:
+            return float(f.read().split()[0]) > os.cpu_count() / 2
+
+
 def log(msg):
     print(msg, file=sys.stderr, flush=True)
 
@@ -143,7 +157,7 @@ def main(argv):
     if results["other_jvms"]:
         log(f"warning: {results['other_jvms']} other JVM(s) running; they share pages with "
             "banyan's JVM and lower its PSS")
-    if float(results["load_before"].split()[0]) > 0.5:
+    if busy():
         log(f"warning: the machine is busy (load {results['load_before']}); numbers will be noisy")
     active = list(cfg["peers"])
     if any(p.startswith("banyan") for p in active):
@@ -166,6 +180,7 @@ def main(argv):
             results[part] = getattr(runner, part)(active)
 
     results["load_after"] = loadavg()
+    results["banyan_cgroups_left"] = peers.CGROUPS_LEFT
     print(render(results, parts, cfg))
     if os.environ.get("BENCH_JSON"):
         with open(os.environ["BENCH_JSON"], "w") as f:
@@ -179,12 +194,18 @@ def render(results, parts, cfg):
     out += [f"{k}: {v}" for k, v in results["versions"].items()]
     out.append(f"load average before/after: {results['load_before']} / {results['load_after']}")
     out.append(f"other JVMs running at start: {results['other_jvms']}; nice: {results['nice']}")
+    if results["banyan_cgroups_left"]:
+        left = results["banyan_cgroups_left"]
+        out.append(f"banyan left cgroups behind after {len(left)} of its runs (up to {max(left)} "
+                   "in one run; the bench removed them)")
     if "banyan_pending" in results:
         out.append("banyan: pending (" + results["banyan_pending"].splitlines()[0][:120] + ")")
     if "respawn" in parts:
         out += ["", f"### Respawn after kill -9 ({cfg['kills']} kills, "
                     f"{cfg['parallel']} services per supervisor)", "",
-                report.respawn_table(results["respawn"], peers_shown)]
+                report.respawn_table(results["respawn"], peers_shown),
+                "", f"### Respawn after {respawn.IDLE_GAP:.0f} s without a kill (one per round)", "",
+                report.idle_table(results["respawn"], peers_shown)]
     if "memory" in parts:
         out += ["", "### Supervisor memory", "",
                 report.memory_table(results["memory"], peers_shown, cfg["sizes"])]

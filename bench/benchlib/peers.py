@@ -4,6 +4,7 @@ Every stack runs N copies of bench/pause.c, service i writing its stamps to
 <workdir>/stamps/s<i>. The supervisor is started as a child of the driver in
 its own session; stop() brings the whole tree down and checks nothing is left.
 """
+import json
 import os
 import shutil
 import signal
@@ -128,16 +129,33 @@ class Banyan(Stack):
         self.config = os.path.join(self.dir, "banyan.toml")
         with open(self.config, "w") as f:
             for name in self.names:
-                f.write(f'[service.{name}]\ncommand = ["{self.pause}", "{self.stamps.file(name)}"]\n\n')
+                command = json.dumps([self.pause, self.stamps.file(name)])  # valid TOML too
+                f.write(f"[service.{name}]\ncommand = {command}\n\n")
 
     def argv(self):
         return [BANYAN, "up", "-f", self.config]
 
     def env(self):
         env = dict(os.environ)
-        # Built once by warm_up(); an installed banyan has no build step either.
+        # Built by warm_up_banyan(); an installed banyan has no build step either.
         env["BANYAN_NO_BUILD"] = "1"
         return env
+
+
+    def stop(self):
+        """Also removes the cgroups banyan leaves behind (reported, see
+        cgroups_left) so that runs do not pile them up on the machine."""
+        pid = self.proc.pid if self.proc else None
+        try:
+            super().stop()
+        finally:
+            if pid:
+                left = procs.remove_cgroups(f"banyan-{pid}")
+                if left:
+                    CGROUPS_LEFT.append(left)
+
+
+CGROUPS_LEFT = []  # per banyan run: cgroups found after banyan had exited
 
 
 class BanyanNoCgroup(Banyan):
@@ -162,7 +180,7 @@ class S6(Stack):
         self._service_dirs(self.scandir)
 
     def argv(self):
-        # -c: room for every service (the default limit is lower than 1000).
+        # -c: room for every service.
         return ["s6-svscan", "-c", str(max(1000, 2 * len(self.names))), self.scandir]
 
 
@@ -204,35 +222,34 @@ PEERS = {cls.peer: cls for cls in (Banyan, BanyanNoCgroup, S6, Runit, Supervisor
 
 
 def snapshot_banyan(dest):
-    """Copy the launcher and its build output (jar, libraries, banyan-exec) to
-    dest and measure that copy from then on, so that a rebuild in the working
-    tree during the run cannot change or break what is being measured."""
+    """Copy the launcher and its build output (the files directly in target/,
+    such as the jar and banyan-exec, and target/lib) to dest and measure that
+    copy from then on, so that a rebuild in the working tree during the run
+    cannot change or break what is being measured."""
     global BANYAN
-    home = os.path.dirname(os.path.abspath(BANYAN))
+    target = os.path.join(os.path.dirname(os.path.abspath(BANYAN)), "target")
     os.makedirs(os.path.join(dest, "target"))
     shutil.copy2(BANYAN, os.path.join(dest, "banyan"))
-    for item in ("banyan.jar", "banyan-exec", "lib"):
-        src = os.path.join(home, "target", item)
-        if os.path.isdir(src):
-            shutil.copytree(src, os.path.join(dest, "target", item))
-        else:
-            shutil.copy2(src, os.path.join(dest, "target", item))
+    shutil.copytree(os.path.join(target, "lib"), os.path.join(dest, "target", "lib"))
+    for entry in os.scandir(target):
+        if entry.is_file():
+            shutil.copy2(entry.path, os.path.join(dest, "target", entry.name))
     BANYAN = os.path.join(dest, "banyan")
 
 
 def warm_up_banyan(workdir, pause, timeout=900):
-    """Build banyan if needed and run it once (this also writes its CDS
-    archive). Returns None when banyan works, else a short reason."""
+    """Build banyan if needed and run one service with it once.
+    Returns None when banyan works, else a short reason."""
     stack = Banyan(workdir, pause, 1)
     stack.env = lambda: dict(os.environ)  # building allowed here
+    reason = None
     try:
         stack.start()
         stack.wait_up(timeout)
-        return None
+    except (StackError, OSError) as e:
+        reason = str(e)
+    try:
+        stack.stop()
     except StackError as e:
-        return str(e)
-    finally:
-        try:
-            stack.stop()
-        except StackError as e:
-            return str(e)
+        reason = reason or str(e)
+    return reason

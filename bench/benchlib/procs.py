@@ -173,3 +173,34 @@ def strays(program):
         if entry.isdigit() and exe(int(entry)) == program and alive(int(entry)):
             found.append(int(entry))
     return found
+
+
+def cgroup2_mounts():
+    mounts = []
+    with open("/proc/self/mountinfo") as f:
+        for line in f:
+            fields = line.split()
+            if " - cgroup2 " in line:
+                mounts.append(fields[4].replace("\\040", " "))
+    return mounts
+
+
+def remove_cgroups(name):
+    """Removes the (empty) cgroup tree <cgroup2 mount>/<name>, leaves first.
+    Returns how many cgroups there were; 0 if there was none."""
+    found = 0
+    for mount in cgroup2_mounts():
+        top = os.path.join(mount, name)
+        if not os.path.isdir(top):
+            continue
+        for dirpath, _, _ in sorted(os.walk(top), key=lambda w: -w[0].count("/")):
+            found += 1
+            for _ in range(50):  # an emptied cgroup can stay busy for a moment
+                try:
+                    os.rmdir(dirpath)
+                    break
+                except FileNotFoundError:
+                    break
+                except OSError:
+                    time.sleep(0.02)
+    return found

@@ -46,11 +46,11 @@ def respawn_summary(result):
 
 def respawn_table(results, peers):
     base = results.get("banyan")
-    base = respawn_summary(base) if base and "samples_ns" in base else None
+    base = respawn_summary(base) if base and base.get("samples_ns") else None
     rows = []
     for peer in peers:
         r = results.get(peer)
-        if not r or "samples_ns" not in r:
+        if not r or not r.get("samples_ns"):
             rows.append([peer] + _placeholder(r, 8))
             continue
         s = respawn_summary(r)
@@ -59,6 +59,23 @@ def respawn_table(results, peers):
                      _ratio(s["p95"], base and base["p95"])])
     return _table(["supervisor", "kills", "timeouts", "min ms", "median ms", "p95 ms", "max ms",
                    "median ÷ banyan", "p95 ÷ banyan"], rows)
+
+
+def idle_table(results, peers):
+    """The kills made after IDLE_GAP seconds without a kill."""
+    def summary(r):
+        s = r.get("idle_samples_ns") if r else None
+        return {"n": len(s), "min": min(s), "median": statistics.median(s), "max": max(s)} if s else None
+    base = summary(results.get("banyan"))
+    rows = []
+    for peer in peers:
+        s = summary(results.get(peer))
+        if s is None:
+            rows.append([peer] + _placeholder(results.get(peer), 5))
+            continue
+        rows.append([peer, s["n"], _ms(s["min"]), _ms(s["median"]), _ms(s["max"]),
+                     _ratio(s["median"], base and base["median"])])
+    return _table(["supervisor", "kills", "min ms", "median ms", "max ms", "median ÷ banyan"], rows)
 
 
 def memory_table(results, peers, sizes):

@@ -4,8 +4,12 @@ Each supervisor runs `parallel` services. All supervisors run side by side
 and are measured in turns (`rounds` rounds, each taking its share of the kills
 from every supervisor in order), so a busy spell on the machine hits them all
 alike. Within a supervisor, services are killed round robin and one at a time,
-and only once the victim has been up for `min_up` seconds, so every kill hits a
+and only once the victim has been up for MIN_UP seconds, so every kill hits a
 service the supervisor restarts at once.
+
+Each round of a supervisor starts with one extra kill made after IDLE_GAP
+seconds without any kill to that supervisor: the isolated crash of a quiet
+system, kept apart from the back-to-back kills that follow it.
 Latency = start stamp of the new process - CLOCK_MONOTONIC just before kill().
 """
 import os
@@ -18,6 +22,7 @@ from .stamps import Watcher
 
 TIMEOUT = 5.0
 MIN_UP = 1.1
+IDLE_GAP = 5.0
 
 
 class Victims:
@@ -26,20 +31,24 @@ class Victims:
     def __init__(self, stack):
         self.stack = stack
         self.turn = 0
-        self.samples, self.timeouts = [], 0
+        self.samples, self.idle_samples, self.timeouts = [], [], 0
+        self.last_kill = time.monotonic_ns()
         self.watcher = Watcher(stack.stamps.path)
 
-    def kill_one(self):
+    def kill_one(self, idle=False):
         stack = self.stack
         name = stack.names[self.turn % len(stack.names)]
         self.turn += 1
         victim = stack.stamps.last(name)
-        wait = (victim.mono + int(MIN_UP * 1e9) - time.monotonic_ns()) / 1e9
+        ready = victim.mono + int(MIN_UP * 1e9)
+        if idle:
+            ready = max(ready, self.last_kill + int(IDLE_GAP * 1e9))
+        wait = (ready - time.monotonic_ns()) / 1e9
         if wait > 0:
             time.sleep(wait)
         if not procs.alive(victim.pid):
             raise StackError(f"{stack.peer}: {name} (pid {victim.pid}) is not running")
-        killed_at = time.monotonic_ns()
+        killed_at = self.last_kill = time.monotonic_ns()
         os.kill(victim.pid, signal.SIGKILL)
         latency = self._wait_restart(name, killed_at)
         if latency is None:
@@ -48,7 +57,7 @@ class Victims:
                 raise StackError(f"{stack.peer}: {name} not restarted within {TIMEOUT} s "
                                  f"({self.timeouts} times): {stack.log_tail()}")
         else:
-            self.samples.append(latency)
+            (self.idle_samples if idle else self.samples).append(latency)
 
     def _wait_restart(self, name, killed_at):
         deadline = killed_at + int(TIMEOUT * 1e9)
@@ -62,11 +71,11 @@ class Victims:
             self.watcher.wait((deadline - now) / 1e9)
 
     def result(self):
-        return {"samples_ns": self.samples, "timeouts": self.timeouts,
-                "services": len(self.stack.names)}
+        return {"samples_ns": self.samples, "idle_samples_ns": self.idle_samples,
+                "timeouts": self.timeouts, "services": len(self.stack.names)}
 
 
-def measure(stacks, kills, rounds=10, log=print):
+def measure(stacks, kills, rounds=20, log=print):
     """stacks: {peer: Stack}. Returns {peer: result or {"error": ...}}."""
     results, running = {}, {}
     try:
@@ -83,6 +92,7 @@ def measure(stacks, kills, rounds=10, log=print):
             share = kills * (r + 1) // rounds - kills * r // rounds
             for peer, victims in list(running.items()):
                 try:
+                    victims.kill_one(idle=True)
                     for _ in range(share):
                         victims.kill_one()
                 except StackError as e:
