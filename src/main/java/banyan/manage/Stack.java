@@ -131,6 +131,7 @@ public final class Stack {
         for (Supervisor s : supervisors) limit += s.config().stopTimeout().toSeconds() + 5; // SIGKILL at each stop_timeout; the rest is slack
         awaitStack(() -> entries.values().stream().allMatch(e -> isDown(e.supervisor.status())), Duration.ofSeconds(limit));
         supervisors.forEach(Supervisor::close);
+        supervisors.forEach(Supervisor::awaitClosed); // each removes its own cgroup; the caller then removes the parent
     }
 
     /**
