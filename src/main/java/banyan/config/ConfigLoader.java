@@ -28,7 +28,8 @@ public final class ConfigLoader {
     static final Set<String> TOP_LEVEL = Set.of("boot", "service");
     static final Set<String> SERVICE_KEYS = Set.of("command", "restart", "min_uptime", "backoff", "backoff_max",
             "backoff_reset", "max_restarts", "restart_window", "stop_signal", "stop_timeout", "env", "env_file",
-            "working_dir", "user", "group");
+            "working_dir", "user", "group",
+            "critical"); // init mode (issue 5)
     private static final Map<String, RestartPolicy.Mode> MODES = new LinkedHashMap<>(Map.of(
             "always", RestartPolicy.Mode.ALWAYS, "on-failure", RestartPolicy.Mode.ON_FAILURE, "never", RestartPolicy.Mode.NEVER));
 
@@ -132,8 +133,9 @@ public final class ConfigLoader {
             if (!dir.startsWith("/")) f.error("working_dir", "'" + dir + "' must be an absolute path");
         });
         Optional<Identity> user = identity(f);
+        boolean critical = f.bool("critical").orElse(false);
         if (f.problemCount() > before) return Optional.empty();
-        return Optional.of(new ServiceConfig(name, command, policy, stopSignal, stopTimeout, env, cwd, user, f.place(null)));
+        return Optional.of(new ServiceConfig(name, command, policy, stopSignal, stopTimeout, env, cwd, user, f.place(null), critical));
     }
 
     private static List<String> command(Fields f) {

@@ -13,19 +13,27 @@ import java.util.Optional;
  *
  * @param command     argv; a string command in the file becomes ["/bin/sh", "-c", text]
  * @param env         env_file merged with env (env wins), without banyan's own environment
+ * @param critical    in init mode, its failure for good shuts the container (or machine) down
  */
 public record ServiceConfig(String name, List<String> command, RestartPolicy restart, int stopSignal, Duration stopTimeout,
                             Map<String, String> env, Optional<String> workingDir, Optional<Identity> user,
-                            Place place) {
+                            Place place, boolean critical) {
     public ServiceConfig {
         command = List.copyOf(command);
         env = Map.copyOf(env);
     }
 
+    /** A service that is not critical. */
+    public ServiceConfig(String name, List<String> command, RestartPolicy restart, int stopSignal, Duration stopTimeout,
+                         Map<String, String> env, Optional<String> workingDir, Optional<Identity> user, Place place) {
+        this(name, command, restart, stopSignal, stopTimeout, env, workingDir, user, place, false);
+    }
+
     /** Equality without the source place: moving a section in the file changes nothing that runs. */
     public boolean sameAs(ServiceConfig o) {
         return name.equals(o.name) && command.equals(o.command) && restart.equals(o.restart) && stopSignal == o.stopSignal
-                && stopTimeout.equals(o.stopTimeout) && env.equals(o.env) && workingDir.equals(o.workingDir) && user.equals(o.user);
+                && stopTimeout.equals(o.stopTimeout) && env.equals(o.env) && workingDir.equals(o.workingDir) && user.equals(o.user)
+                && critical == o.critical;
     }
 
     public static final Duration DEFAULT_STOP_TIMEOUT = Duration.ofSeconds(10);

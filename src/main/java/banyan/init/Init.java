@@ -1,0 +1,335 @@
+package banyan.init;
+
+import banyan.config.StackConfig;
+import banyan.manage.Stack;
+import banyan.os.Cgroup;
+import banyan.os.Machine;
+import banyan.os.Mounts;
+import banyan.os.OsException;
+import banyan.os.Proc;
+import banyan.os.Reaper;
+import banyan.os.Reaper.Exit;
+import banyan.os.SignalHandlers;
+import banyan.os.Signals;
+import banyan.supervise.Host;
+import banyan.supervise.LogPump;
+import banyan.supervise.ServiceStatus;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
+import java.util.stream.Collectors;
+
+/**
+ * banyan as PID 1: stage 1 (filesystems, boot variables, hostname, console), stage 2 (the boot
+ * target, then MAIN in a container), the running system, stage 3 (services down in reverse
+ * order) and stage 4 (what is left, filesystems, reboot or exit).
+ *
+ * <p>Everything that happens while the system runs (signals, state changes, MAIN's exit,
+ * shutdown requests) is an event on one queue, handled by the thread that called {@link #run};
+ * the fields marked "init thread" are touched by it alone. An error while handling one event
+ * is logged and the loop goes on: PID 1 must not exit while the system runs.
+ */
+public final class Init {
+    public enum Mode { CONTAINER, MACHINE }
+
+    public static final int OK = 0, FAILED = 1;
+
+    private sealed interface Event {}
+
+    private record ShutdownRequest(Action action, int code, String why) implements Event {}
+
+    private record Changed(ServiceStatus now) implements Event {}
+
+    private record MainExited(Exit exit) implements Event {}
+
+    private record Got(int signal) implements Event {}
+
+    private static final List<Integer> HANDLED = List.of(Signals.TERM, Signals.INT, Signals.PWR, Signals.HUP, Signals.USR1, Signals.USR2);
+
+    private final StackConfig config;
+    private final List<String> main;
+    private final Optional<Mode> forcedMode;
+    private final Host.Output output;
+    private final Host.Listener listener;
+    private final Consumer<String> log;
+    private final LinkedBlockingQueue<Event> events = new LinkedBlockingQueue<>();
+    private volatile boolean stopping;
+    private volatile Stack stack;
+    private volatile MainProcess mainProcess;
+    private volatile Runnable reload;
+
+    private Mode mode;                                                // init thread
+    private BootSettings settings;                                    // init thread
+    private final Map<String, ServiceStatus> services = new LinkedHashMap<>(); // init thread
+    private boolean booted;                                           // init thread
+    private ShutdownRequest shutdown;                                 // init thread
+
+    /**
+     * @param config     the stack; an empty one when the file was broken (a machine must still boot)
+     * @param main       MAIN's argv, empty for none
+     * @param forcedMode container or machine as the command line chose, else detected
+     * @param log        where init's own lines go (the console)
+     */
+    public Init(StackConfig config, List<String> main, Optional<Mode> forcedMode, Host.Output output, Host.Listener listener,
+                Consumer<String> log) {
+        this.config = config;
+        this.main = List.copyOf(main);
+        this.forcedMode = forcedMode;
+        this.output = output;
+        this.listener = listener;
+        this.log = log;
+        this.reload = () -> log.accept("SIGHUP: reload is not available in this build; restart banyan to apply a new configuration");
+    }
+
+    /** Asks for a shutdown (stages 3 and 4) with action; any thread may call it, for example the control API. */
+    public void requestShutdown(Action action) {
+        events.offer(new ShutdownRequest(action, OK, action.word() + " requested"));
+    }
+
+    /** What SIGHUP does; the reload of the manager plugs in here. */
+    public void onReload(Runnable handler) {
+        this.reload = handler;
+    }
+
+    /** Runs the system; returns the exit code in a container, never returns on a machine. */
+    public int run() throws InterruptedException {
+        Thread.setDefaultUncaughtExceptionHandler((t, e) -> log.accept("internal error in thread " + t.getName() + ": " + e + "; carrying on"));
+        int self = Proc.pid();
+        boolean pid1 = self == 1;
+        if (!pid1) Proc.becomeSubreaper();
+        List<String> made = pid1 ? stage1() : List.of();
+        if (!pid1) {
+            mode = Mode.CONTAINER;
+            settings = report(BootSettings.parse(config.boot()));
+        }
+        log.accept("banyan init as pid " + self + " in " + mode.name().toLowerCase() + " mode, target " + settings.target());
+        Reaper.get(); // collects orphans from here on, whoever their parent was
+        for (int s : HANDLED)
+            if (!SignalHandlers.on(s, () -> signalled(s)))
+                log.accept(Signals.name(s) + " is reserved by the JVM here: use `banyan shutdown` instead"); // not seen with JDK 25
+        stage2(self);
+        loop();
+        int code = stage3();
+        stage4(pid1, self, made);
+        if (mode == Mode.CONTAINER) {
+            log.accept("exit " + code);
+            return code;
+        }
+        powerDown(shutdown.action());
+        return code; // unreachable: powerDown never returns
+    }
+
+    // ---- stage 1 ----
+
+    private List<String> stage1() {
+        if (Mounts.table().isEmpty()) Stage1.mount(false, log); // /proc first: the mode is read from it
+        mode = forcedMode.orElseGet(Init::detect);
+        boolean machine = mode == Mode.MACHINE;
+        List<String> made = new ArrayList<>(Stage1.mount(machine, log));
+        Map<String, String> vars = machine ? BootSettings.overlay(config.boot(), Machine.kernelCommandLine()) : config.boot();
+        BootSettings.Parsed parsed = BootSettings.parse(vars);
+        parsed.problems().forEach(p -> log.accept("stage 1: " + p + " (default used)"));
+        settings = parsed.settings();
+        if (machine) {
+            Stage1.console(log);
+            try {
+                Machine.reboot(Machine.Reboot.CAD_OFF); // ctrl-alt-del: SIGINT to us, not an instant reboot
+            } catch (OsException e) {
+                log.accept("stage 1: ctrl-alt-del stays with the kernel: " + e.getMessage());
+            }
+        }
+        settings.hostname().or(() -> machine ? etcHostname() : Optional.empty()).ifPresent(h -> Stage1.hostname(h, log));
+        return made;
+    }
+
+    /** The first PID namespace is a machine's; any other is a container's, as is a process marked by $container. */
+    static Mode detect() {
+        if (System.getenv("container") != null) return Mode.CONTAINER;
+        return Machine.inInitialPidNamespace().orElse(false) ? Mode.MACHINE : Mode.CONTAINER;
+    }
+
+    private static Optional<String> etcHostname() {
+        try {
+            String h = java.nio.file.Files.readString(Path.of("/etc/hostname")).trim();
+            return h.isEmpty() ? Optional.empty() : Optional.of(h);
+        } catch (java.io.IOException e) {
+            return Optional.empty();
+        }
+    }
+
+    // ---- stage 2 and the running system ----
+
+    private void stage2(int self) {
+        Optional<Path> cgroups = Cgroup.parentForInstance("banyan-" + self);
+        Optional<Path> helper = Optional.ofNullable(System.getProperty("banyan.exec")).map(Path::of);
+        Host.Listener watch = (before, now) -> {
+            listener.changed(before, now);
+            events.offer(new Changed(now));
+        };
+        Stack s = new Stack(config, new Host(System.getenv(), cgroups, helper, new LogPump(), output, watch));
+        stack = s;
+        s.statuses().forEach(st -> services.put(st.name(), st));
+        log.accept("stage 2: starting " + services.size() + " service(s)" + (cgroups.isEmpty() ? " (no writable cgroup v2: tracked by process group)" : ""));
+        s.up();
+        checkBooted();
+    }
+
+    private BootSettings report(BootSettings.Parsed p) {
+        p.problems().forEach(x -> log.accept(x + " (default used)"));
+        return p.settings();
+    }
+
+    private void loop() throws InterruptedException {
+        while (shutdown == null) {
+            Event e = events.take();
+            try {
+                handle(e);
+            } catch (RuntimeException | Error x) {
+                log.accept("internal error handling " + e + ": " + x + "; carrying on");
+            }
+        }
+    }
+
+    private void handle(Event e) {
+        switch (e) {
+            case ShutdownRequest r -> shutdown = r;
+            case Changed c -> {
+                services.put(c.now().name(), c.now());
+                if ("failed".equals(c.now().state()) && critical(c.now().name())) {
+                    Action a = settings.onFailure().orElse(Action.REBOOT);
+                    shutdown = new ShutdownRequest(a, FAILED, "critical service " + c.now().name() + " failed: " + c.now().reason());
+                }
+                if (!booted) checkBooted();
+            }
+            case MainExited m -> shutdown = new ShutdownRequest(Action.POWEROFF, m.exit().shellCode(), "MAIN " + m.exit().describe());
+            case Got g -> onSignal(g.signal());
+        }
+    }
+
+    private boolean critical(String name) {
+        var c = config.services().get(name);
+        return c != null && c.critical();
+    }
+
+    /** Booted once every service is up, done or failed (a one-time exit counts as done). */
+    private void checkBooted() {
+        if (booted || !services.values().stream().allMatch(Init::settled)) return;
+        booted = true;
+        List<String> failed = services.values().stream().filter(s -> "failed".equals(s.state())).map(ServiceStatus::name).toList();
+        log.accept("stage 2: target " + settings.target() + " is up" + (failed.isEmpty() ? "" : "; failed: " + String.join(", ", failed)));
+        if (!failed.isEmpty() && settings.onFailure().isPresent()) {
+            shutdown = new ShutdownRequest(settings.onFailure().get(), FAILED, "boot failed ([boot].on_failure = " + settings.onFailure().get().word() + ")");
+            return;
+        }
+        if (!main.isEmpty() && shutdown == null) startMain();
+    }
+
+    static boolean settled(ServiceStatus s) {
+        return switch (s.state()) {
+            case "up", "done", "failed" -> true;
+            case "down" -> s.lastExit().isPresent();
+            default -> false;
+        };
+    }
+
+    private void startMain() {
+        try {
+            mainProcess = MainProcess.start(main, System.getenv(), x -> events.offer(new MainExited(x)));
+            log.accept("MAIN started: pid " + mainProcess.pid() + " " + String.join(" ", main));
+        } catch (OsException e) {
+            shutdown = new ShutdownRequest(Action.POWEROFF, MainProcess.codeFor(e), "MAIN cannot start: " + e.getMessage());
+        }
+    }
+
+    /** Signal handler thread: hand over, except a second TERM or INT during shutdown, which kills at once. */
+    private void signalled(int signal) {
+        if (stopping && (signal == Signals.TERM || signal == Signals.INT) && mode == Mode.CONTAINER) {
+            log.accept(Signals.name(signal) + " during shutdown: killing every service now");
+            Stack s = stack;
+            if (s != null) s.killNow();
+            MainProcess m = mainProcess;
+            if (m != null) m.signal(Signals.KILL);
+            return;
+        }
+        events.offer(new Got(signal));
+    }
+
+    /** The meanings are documented in docs/init.md; they follow busybox init on a machine and tini in a container. */
+    private void onSignal(int signal) {
+        String name = Signals.name(signal);
+        if (signal == Signals.HUP) {
+            reload.run();
+            return;
+        }
+        if (mode == Mode.CONTAINER) {
+            if (signal == Signals.USR1 || signal == Signals.USR2) {
+                MainProcess m = mainProcess;
+                if (m != null && m.running()) m.signal(signal);
+                else log.accept(name + " ignored: no MAIN to forward it to");
+                return;
+            }
+            shutdown = new ShutdownRequest(Action.POWEROFF, OK, name + " received");
+            return;
+        }
+        Action a = switch (signal) {
+            case Signals.INT -> Action.REBOOT;   // ctrl-alt-del
+            case Signals.USR1 -> Action.HALT;
+            case Signals.PWR, Signals.USR2 -> Action.POWEROFF;
+            default -> null;
+        };
+        if (a == null) log.accept(name + " ignored on a machine: send SIGINT (reboot), SIGPWR or SIGUSR2 (poweroff), SIGUSR1 (halt)");
+        else shutdown = new ShutdownRequest(a, OK, name + " received");
+    }
+
+    // ---- stage 3 and 4 ----
+
+    private int stage3() throws InterruptedException {
+        stopping = true;
+        log.accept("stage 3: " + shutdown.why() + "; stopping" + (mode == Mode.MACHINE ? " to " + shutdown.action().word() : ""));
+        int code = shutdown.code();
+        MainProcess m = mainProcess;
+        if (m != null && m.running()) {
+            Exit x = m.stop(settings.mainStopTimeout());
+            log.accept("MAIN " + x.describe());
+            if (code == OK) code = x.shellCode();
+        }
+        stack.down();
+        Set<String> left = stack.statuses().stream().filter(s -> !settled(s) && !"down".equals(s.state()))
+                .map(ServiceStatus::name).collect(Collectors.toSet());
+        log.accept("stage 3: services stopped" + (left.isEmpty() ? "" : " (still stopping: " + left + ")"));
+        return code;
+    }
+
+    private void stage4(boolean pid1, int self, List<String> made) {
+        Stage4.killRemaining(pid1, self, settings.grace(), log);
+        if (mode == Mode.MACHINE) {
+            var table = Mounts.table();
+            Stage4.sync();
+            Stage4.unmountAll(table, log);
+            Stage4.sync();
+        } else if (!made.isEmpty()) Stage4.unmountOurs(made, log);
+    }
+
+    /** The end of a machine. If reboot(2) fails there is nothing left to run: stay, since PID 1 may not exit. */
+    private void powerDown(Action action) {
+        log.accept("stage 4: " + action.word());
+        try {
+            Machine.reboot(switch (action) {
+                case REBOOT -> Machine.Reboot.RESTART;
+                case POWEROFF -> Machine.Reboot.POWER_OFF;
+                case HALT -> Machine.Reboot.HALT;
+            });
+        } catch (OsException e) {
+            log.accept("stage 4: " + e.getMessage() + "; the system is stopped, power it off by hand");
+        }
+        while (true) LockSupport.park();
+    }
+}
