@@ -112,6 +112,7 @@ public final class Init {
         }
         log.accept("banyan init as pid " + self + " in " + mode.name().toLowerCase() + " mode, target " + settings.target());
         Reaper.get(); // collects orphans from here on, whoever their parent was
+        if (pid1) SignalHandlers.on(Signals.number("CHLD").orElseThrow(), Reaper.get()::adopted);
         for (int s : HANDLED)
             if (!SignalHandlers.on(s, () -> signalled(s)))
                 log.accept(Signals.name(s) + " is reserved by the JVM here: use `banyan shutdown` instead"); // not seen with JDK 25
@@ -304,7 +305,8 @@ public final class Init {
         stack.down();
         Set<String> left = stack.statuses().stream().filter(s -> !settled(s) && !"down".equals(s.state()))
                 .map(ServiceStatus::name).collect(Collectors.toSet());
-        log.accept("stage 3: services stopped" + (left.isEmpty() ? "" : " (still stopping: " + left + ")"));
+        log.accept("stage 3: services stopped" + (left.isEmpty() ? "" : " (still stopping: " + left + ")")
+                + "; " + Reaper.get().orphansReaped() + " orphan(s) reaped while running");
         return code;
     }
 

@@ -7,6 +7,9 @@ import banyan.os.OsException;
 import banyan.os.Proc;
 import banyan.os.Signals;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,7 +36,7 @@ final class Stage4 {
             log.accept("stage 4: no process left");
             return 0;
         }
-        int before = Proc.descendants(self).size();
+        int before = remaining(pid1, self).size();
         long start = System.nanoTime();
         signalAll(pid1, self, Signals.TERM);
         signalAll(pid1, self, Signals.CONT); // a stopped process must run to see its SIGTERM
@@ -43,12 +46,38 @@ final class Stage4 {
             log.accept("stage 4: " + before + " remaining process(es) ended on SIGTERM within " + ms + "ms; no process left");
             return 0;
         }
-        int stubborn = Proc.descendants(self).size();
+        int stubborn = remaining(pid1, self).size();
         log.accept("stage 4: " + stubborn + " process(es) outlived the grace time (" + grace.toMillis() + "ms): SIGKILL");
         signalAll(pid1, self, Signals.KILL);
         if (awaitNone(pid1, self, KILL_LIMIT)) log.accept("stage 4: no process left");
-        else log.accept("stage 4: " + Proc.descendants(self) + " survived SIGKILL (uninterruptible sleep?); going on");
+        else log.accept("stage 4: " + remaining(pid1, self) + " survived SIGKILL (uninterruptible sleep?); going on");
         return stubborn;
+    }
+
+    /**
+     * The processes stage 4 is after. As PID 1 that is every process /proc shows but banyan and
+     * the kernel's threads (kthreadd, pid 2, and its children); those that entered the namespace
+     * from outside have no parent in it, so they are no descendants of ours.
+     */
+    static List<Integer> remaining(boolean pid1, int self) {
+        if (!pid1) return Proc.descendants(self);
+        List<Integer> out = new ArrayList<>();
+        try (var dirs = Files.newDirectoryStream(Path.of("/proc"), p -> p.getFileName().toString().matches("\\d+"))) {
+            for (Path d : dirs) {
+                int pid = Integer.parseInt(d.getFileName().toString());
+                if (pid == self || pid == 2) continue;
+                try {
+                    String stat = Files.readString(d.resolve("stat"));
+                    int ppid = Integer.parseInt(stat.substring(stat.lastIndexOf(')') + 2).split(" ", 3)[1]);
+                    if (ppid != 2) out.add(pid);
+                } catch (IOException | RuntimeException e) {
+                    // gone meanwhile
+                }
+            }
+        } catch (IOException e) {
+            return out;
+        }
+        return out;
     }
 
     private static void signalAll(boolean pid1, int self, int signal) {
