@@ -67,7 +67,11 @@ final class InitCommand implements Callable<Integer> {
         }
         int width = Math.max(6, config.services().keySet().stream().mapToInt(String::length).max().orElse(6));
         Console console = new Console(System.out, width);
-        return new Init(config, main, forced, console, console, console::banyan).run();
+        int code = new Init(config, main, forced, console, console, console::banyan).run();
+        System.out.flush();
+        System.err.flush();
+        Machine.exitNow(code); // everything is stopped: skip the JVM's exit, which lingers 300 ms on threads in native calls
+        return code;
     }
 
     private static boolean maybeMachine(Optional<Init.Mode> forced) {

@@ -65,11 +65,13 @@ public final class Init {
     private volatile Stack stack;
     private volatile MainProcess mainProcess;
     private volatile Runnable reload;
+    private Optional<Path> cgroupParent = Optional.empty();           // init thread
 
     private Mode mode;                                                // init thread
     private BootSettings settings;                                    // init thread
     private final Map<String, ServiceStatus> services = new LinkedHashMap<>(); // init thread
     private boolean booted;                                           // init thread
+    private final Set<String> cameUp = new java.util.HashSet<>();     // init thread: stayed up for min_uptime once
     private ShutdownRequest shutdown;                                 // init thread
 
     /**
@@ -169,7 +171,10 @@ public final class Init {
     // ---- stage 2 and the running system ----
 
     private void stage2(int self) {
-        Optional<Path> cgroups = Cgroup.parentForInstance("banyan-" + self);
+        // every PID 1 is pid 1: a boot-unique suffix keeps two containers sharing a cgroup tree apart
+        String instance = "banyan-" + self + (self == 1 ? "-" + Long.toHexString(System.nanoTime()) : "");
+        Optional<Path> cgroups = Cgroup.parentForInstance(instance).filter(java.nio.file.Files::isWritable);
+        cgroupParent = cgroups;
         Optional<Path> helper = Optional.ofNullable(System.getProperty("banyan.exec")).map(Path::of);
         Host.Listener watch = (before, now) -> {
             listener.changed(before, now);
@@ -203,21 +208,43 @@ public final class Init {
         switch (e) {
             case ShutdownRequest r -> shutdown = r;
             case Changed c -> {
-                services.put(c.now().name(), c.now());
-                if ("failed".equals(c.now().state()) && critical(c.now().name())) {
-                    Action a = settings.onFailure().orElse(Action.REBOOT);
-                    shutdown = new ShutdownRequest(a, FAILED, "critical service " + c.now().name() + " failed: " + c.now().reason());
-                }
-                if (!booted) checkBooted();
+                ServiceStatus before = services.put(c.now().name(), c.now());
+                changed(before, c.now());
             }
             case MainExited m -> shutdown = new ShutdownRequest(Action.POWEROFF, m.exit().shellCode(), "MAIN " + m.exit().describe());
             case Got g -> onSignal(g.signal());
         }
     }
 
-    private boolean critical(String name) {
-        var c = config.services().get(name);
-        return c != null && c.critical();
+    private void changed(ServiceStatus before, ServiceStatus now) {
+        String name = now.name();
+        var config = this.config.services().get(name);
+        if (config == null) return;
+        if (before != null && "up".equals(before.state()) && !"up".equals(now.state())
+                && !java.time.Duration.between(before.since(), now.since()).minus(config.restart().minUptime()).isNegative())
+            cameUp.add(name);
+        if ("failed".equals(now.state())) {
+            if (config.critical()) {
+                Action a = settings.onFailure().orElse(Action.REBOOT);
+                shutdown = new ShutdownRequest(a, FAILED, "critical service " + name + " failed: " + now.reason());
+            } else if (!cameUp.contains(name)) bootFailure(name, now.reason());
+        }
+        if (!booted) checkBooted();
+    }
+
+    /**
+     * A service that failed for good without ever staying up for its min_uptime did not come up:
+     * that is a failure of the boot target, whenever it is noticed (until readiness exists, up
+     * only means spawned, so a failing start shows after the target was declared up).
+     */
+    private void bootFailure(String name, String reason) {
+        if (settings.onFailure().isEmpty()) {
+            log.accept("stage 2: " + name + " failed to come up (" + reason + "); the rest keeps running");
+            return;
+        }
+        Action a = settings.onFailure().get();
+        log.accept("stage 2: " + name + " failed to come up (" + reason + ")");
+        if (shutdown == null) shutdown = new ShutdownRequest(a, FAILED, "boot failed ([boot].on_failure = " + a.word() + ")");
     }
 
     /** Booted once every service is up, done or failed (a one-time exit counts as done). */
@@ -226,10 +253,6 @@ public final class Init {
         booted = true;
         List<String> failed = services.values().stream().filter(s -> "failed".equals(s.state())).map(ServiceStatus::name).toList();
         log.accept("stage 2: target " + settings.target() + " is up" + (failed.isEmpty() ? "" : "; failed: " + String.join(", ", failed)));
-        if (!failed.isEmpty() && settings.onFailure().isPresent()) {
-            shutdown = new ShutdownRequest(settings.onFailure().get(), FAILED, "boot failed ([boot].on_failure = " + settings.onFailure().get().word() + ")");
-            return;
-        }
         if (!main.isEmpty() && shutdown == null) startMain();
     }
 
@@ -318,6 +341,7 @@ public final class Init {
             Stage4.unmountAll(table, log);
             Stage4.sync();
         } else if (!made.isEmpty()) Stage4.unmountOurs(made, log);
+        cgroupParent.ifPresent(p -> p.toFile().delete()); // empty by now; a leftover is harmless
     }
 
     /** The end of a machine. If reboot(2) fails there is nothing left to run: stay, since PID 1 may not exit. */

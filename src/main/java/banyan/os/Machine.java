@@ -35,6 +35,7 @@ public final class Machine {
     private static final int O_RDWR = 2, O_NOCTTY = 0x100, O_CLOEXEC = 0x80000, F_GETFD = 1;
 
     private static final MethodHandle REBOOT = Native.errnoCall("reboot", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    private static final MethodHandle EXIT = Native.plainCall("_exit", FunctionDescriptor.ofVoid(JAVA_INT));
     private static final MethodHandle SYNC = Native.plainCall("sync", FunctionDescriptor.ofVoid());
     private static final MethodHandle SETHOSTNAME = Native.errnoCall("sethostname", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG));
     private static final MethodHandle DUP2 = Native.errnoCall("dup2", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
@@ -50,6 +51,18 @@ public final class Machine {
             MemorySegment cap = Native.capture(a);
             int rc = (int) REBOOT.invokeExact(cap, how.cmd);
             if (rc < 0) throw new OsException("reboot", how.name(), Native.errno(cap));
+        } catch (Throwable t) {
+            throw Native.rethrow(t);
+        }
+    }
+
+    /**
+     * _exit(2), without the JVM's shutdown: that waits up to 300 ms for threads blocked in native
+     * calls (the reaper in waitid, the log pump in epoll_wait) before giving up on them.
+     */
+    public static void exitNow(int code) {
+        try {
+            EXIT.invokeExact(code);
         } catch (Throwable t) {
             throw Native.rethrow(t);
         }

@@ -74,6 +74,7 @@ class InitPid1Test {
         Pid1.write(dir.resolve("banyan.toml"), toml.toString());
         try (Pid1 b = Pid1.start(dir)) {
             b.awaitLog("target default is up", BOOT);
+            Pid1.await("every service's trap set", BOOT, () -> Pid1.lines(dir.resolve("events")).stream().filter(l -> l.startsWith("start ")).count() == 5);
             // Two strays that are no service's: one ends on SIGTERM, one ignores it and needs the SIGKILL of stage 4.
             String events = dir.resolve("events").toString();
             b.insideAsync("sh", "-c", "trap 'echo stray-term >> " + events + "; exit 0' TERM; echo stray-ready >> " + events + "; while :; do sleep 0.05; done");
