@@ -286,31 +286,18 @@ public final class Init {
         events.offer(new Got(signal));
     }
 
-    /** The meanings are documented in docs/init.md; they follow busybox init on a machine and tini in a container. */
     private void onSignal(int signal) {
         String name = Signals.name(signal);
-        if (signal == Signals.HUP) {
-            reload.run();
-            return;
-        }
-        if (mode == Mode.CONTAINER) {
-            if (signal == Signals.USR1 || signal == Signals.USR2) {
+        switch (Meaning.of(mode, signal)) {
+            case Meaning.Reload r -> reload.run();
+            case Meaning.Shutdown d -> shutdown = new ShutdownRequest(d.action(), OK, name + " received");
+            case Meaning.ForwardToMain f -> {
                 MainProcess m = mainProcess;
                 if (m != null && m.running()) m.signal(signal);
                 else log.accept(name + " ignored: no MAIN to forward it to");
-                return;
             }
-            shutdown = new ShutdownRequest(Action.POWEROFF, OK, name + " received");
-            return;
+            case Meaning.Ignore i -> log.accept(name + " " + i.why());
         }
-        Action a = switch (signal) {
-            case Signals.INT -> Action.REBOOT;   // ctrl-alt-del
-            case Signals.USR1 -> Action.HALT;
-            case Signals.PWR, Signals.USR2 -> Action.POWEROFF;
-            default -> null;
-        };
-        if (a == null) log.accept(name + " ignored on a machine: send SIGINT (reboot), SIGPWR or SIGUSR2 (poweroff), SIGUSR1 (halt)");
-        else shutdown = new ShutdownRequest(a, OK, name + " received");
     }
 
     // ---- stage 3 and 4 ----

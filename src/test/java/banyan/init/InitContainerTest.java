@@ -47,6 +47,30 @@ class InitContainerTest {
     }
 
     @Test
+    void usr1GoesToMainAndHupDoesNotStopTheContainer() throws Exception {
+        Path ready = dir.resolve("ready");
+        Pid1.write(dir.resolve("banyan.toml"), "[service.a]\ncommand = [\"sleep\", \"1000\"]\n");
+        try (Pid1 b = Pid1.start(dir, "--", "sh", "-c", "trap 'exit 5' USR1; touch " + ready + "; while :; do sleep 0.05; done")) {
+            Pid1.await("MAIN's trap", BOOT, () -> Files.exists(ready));
+            b.signal("HUP");
+            b.awaitLog("SIGHUP: reload", BOOT);
+            b.signal("USR1");
+            assertEquals(5, b.awaitExit(BOOT), b.output());
+        }
+    }
+
+    @Test
+    void sigpwrStopsAContainer() throws Exception {
+        Pid1.write(dir.resolve("banyan.toml"), "[service.a]\ncommand = [\"sleep\", \"1000\"]\n");
+        try (Pid1 b = Pid1.start(dir)) {
+            b.awaitLog("target default is up", BOOT);
+            b.signal("PWR");
+            assertEquals(0, b.awaitExit(BOOT), b.output());
+            assertTrue(b.output().contains("stage 3: SIGPWR received"), b.output());
+        }
+    }
+
+    @Test
     void aCriticalServiceThatFailsForGoodStopsTheContainerWithCode1() throws Exception {
         Pid1.write(dir.resolve("banyan.toml"), """
                 [service.idle]
