@@ -325,7 +325,7 @@ public final class Init {
         if (mode == Mode.MACHINE) {
             var table = Mounts.table();
             Stage4.sync();
-            Stage4.unmountAll(table, log);
+            Stage4.unmountAll(table, "/", log);
             Stage4.sync();
         } else if (!made.isEmpty()) Stage4.unmountOurs(made, log);
         cgroupParent.ifPresent(p -> p.toFile().delete()); // empty by now; a leftover is harmless

@@ -114,14 +114,16 @@ final class Stage4 {
     }
 
     /**
-     * A machine: every mount but the root, in reverse mount order; what stays busy (the root
-     * and whatever holds banyan's own runtime) is remounted read-only so the disk is clean.
+     * A machine: every mount under root but root itself, in reverse mount order; what stays busy
+     * (whatever holds banyan's own runtime) and then root are remounted read-only so the disk is
+     * clean. root is "/" but in the tests, which cannot remount a host's root.
      */
-    static void unmountAll(List<Mount> table, Consumer<String> log) {
+    static void unmountAll(List<Mount> table, String root, Consumer<String> log) {
         int unmounted = 0;
         List<String> readOnly = new ArrayList<>(), failed = new ArrayList<>();
+        String under = root.endsWith("/") ? root : root + "/";
         for (Mount m : table.reversed()) {
-            if (m.point().equals("/")) continue;
+            if (m.point().equals(root) || !m.point().startsWith(under)) continue;
             try {
                 Mounts.unmount(m.point(), 0);
                 unmounted++;
@@ -130,8 +132,8 @@ final class Stage4 {
                 else failed.add(m.point() + " (" + e.getMessage() + ")");
             }
         }
-        if (remountReadOnly("/")) readOnly.add("/");
-        else failed.add("/");
+        if (remountReadOnly(root)) readOnly.add(root);
+        else failed.add(root);
         log.accept("stage 4: unmounted " + unmounted + ", read-only " + readOnly + (failed.isEmpty() ? "" : ", failed " + failed));
     }
 
