@@ -120,8 +120,17 @@ public final class Init {
                 log.accept(Signals.name(s) + " is reserved by the JVM here: use `banyan shutdown` instead"); // not seen with JDK 25
         stage2(self);
         loop();
-        int code = stage3();
-        stage4(pid1, self, made);
+        int code = shutdown.code();
+        try {
+            code = stage3();
+        } catch (RuntimeException | Error e) {
+            log.accept("stage 3: internal error: " + e + "; going on to stage 4"); // SIGKILL then catches what is left
+        }
+        try {
+            stage4(pid1, self, made);
+        } catch (RuntimeException | Error e) {
+            log.accept("stage 4: internal error: " + e + "; going on");
+        }
         if (mode == Mode.CONTAINER) {
             log.accept("exit " + code);
             return code;
@@ -133,10 +142,10 @@ public final class Init {
     // ---- stage 1 ----
 
     private List<String> stage1() {
-        if (Mounts.table().isEmpty()) Stage1.mount(false, log); // /proc first: the mode is read from it
+        List<String> made = new ArrayList<>(Stage1.mountProc(log));
         mode = forcedMode.orElseGet(Init::detect);
         boolean machine = mode == Mode.MACHINE;
-        List<String> made = new ArrayList<>(Stage1.mount(machine, log));
+        made.addAll(Stage1.mount(machine, log));
         Map<String, String> vars = machine ? BootSettings.overlay(config.boot(), Machine.kernelCommandLine()) : config.boot();
         BootSettings.Parsed parsed = BootSettings.parse(vars);
         parsed.problems().forEach(p -> log.accept("stage 1: " + p + " (default used)"));

@@ -52,8 +52,17 @@ final class Stage1 {
 
     /** Mounts what is missing; returns the mount points it mounted, in order. */
     static List<String> mount(boolean machine, Consumer<String> log) {
+        return mount(WANTED, machine, log);
+    }
+
+    /** /proc alone, before anything else: the mode and the mount table are read from it. */
+    static List<String> mountProc(Consumer<String> log) {
+        return mount(WANTED.subList(0, 1), false, log);
+    }
+
+    private static List<String> mount(List<Wanted> which, boolean machine, Consumer<String> log) {
         List<String> made = new ArrayList<>();
-        for (Wanted w : WANTED) {
+        for (Wanted w : which) {
             // re-read each time: /proc/self/mountinfo itself appears with the first mount
             if (!missing(Mounts.table(), machine).contains(w)) continue;
             try {
