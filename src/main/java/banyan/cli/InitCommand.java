@@ -19,9 +19,10 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 
 @Command(name = "init", mixinStandardHelpOptions = true,
-        description = {"Run as PID 1 of a container or a machine: mount what is missing, bring up the stack, reap every",
-                "process, and shut down in order on SIGTERM (container) or SIGINT/SIGPWR (machine). In a container,",
-                "MAIN runs once the services are up and banyan exits with MAIN's exit code. See docs/init.md."})
+        description = {"Run as PID 1 of a container or a machine: mount what is missing, bring up",
+                "the stack, reap every process, and shut down in order on SIGTERM (container)",
+                "or SIGINT/SIGPWR (machine). In a container, MAIN runs once the services are",
+                "up, and banyan exits with MAIN's exit code. Guide: docs/init.md."})
 final class InitCommand implements Callable<Integer> {
     @Option(names = {"-f", "--file"}, paramLabel = "FILE",
             description = "banyan.toml, or a directory of *.toml (default: $BANYAN_CONFIG, else ${DEFAULT-VALUE})",
