@@ -29,7 +29,7 @@ public final class ConfigLoader {
     static final Set<String> SERVICE_KEYS = Set.of("command", "restart", "min_uptime", "backoff", "backoff_max",
             "backoff_reset", "max_restarts", "restart_window", "stop_signal", "stop_timeout", "env", "env_file",
             "working_dir", "user", "group", "ready", "start_timeout", "liveness", "watchdog", "type", "stop_command",
-            "requires", "wants", "after");
+            "requires", "wants", "after", "critical");
     static final Set<String> TARGET_KEYS = Set.of("requires", "wants");
     private static final Map<String, RestartPolicy.Mode> MODES = new LinkedHashMap<>();
     static {
@@ -184,9 +184,10 @@ public final class ConfigLoader {
         Dependencies deps = new Dependencies(f.strings("requires").orElse(List.of()), f.strings("wants").orElse(List.of()),
                 f.strings("after").orElse(List.of()));
         if (deps.ordering().contains(name)) f.error(null, "service '" + name + "' depends on itself");
+        boolean critical = f.bool("critical").orElse(false);
         if (f.problemCount() > before) return Optional.empty();
         return Optional.of(new ServiceConfig(name, command, policy, stopSignal, stopTimeout, env, cwd, user, f.place(null),
-                readiness, deps, oneshot, stopCommand));
+                readiness, deps, oneshot, stopCommand, critical));
     }
 
     private static List<String> command(Fields f) {

@@ -15,15 +15,23 @@ import java.util.Optional;
  * @param env         env_file merged with env (env wins), without banyan's own environment
  * @param oneshot     type = "oneshot": runs to completion, `done` when it exits 0
  * @param stopCommand a oneshot's stop_command, run on the way down
+ * @param critical    in init mode, its failure for good shuts the container (or machine) down
  */
 public record ServiceConfig(String name, List<String> command, RestartPolicy restart, int stopSignal, Duration stopTimeout,
                             Map<String, String> env, Optional<String> workingDir, Optional<Identity> user,
                             Place place, Readiness readiness, Dependencies deps, boolean oneshot,
-                            Optional<List<String>> stopCommand) {
+                            Optional<List<String>> stopCommand, boolean critical) {
     public ServiceConfig {
         command = List.copyOf(command);
         env = Map.copyOf(env);
         stopCommand = stopCommand.map(List::copyOf);
+    }
+
+    /** A service that is not critical. */
+    public ServiceConfig(String name, List<String> command, RestartPolicy restart, int stopSignal, Duration stopTimeout,
+                         Map<String, String> env, Optional<String> workingDir, Optional<Identity> user,
+                         Place place, Readiness readiness, Dependencies deps, boolean oneshot, Optional<List<String>> stopCommand) {
+        this(name, command, restart, stopSignal, stopTimeout, env, workingDir, user, place, readiness, deps, oneshot, stopCommand, false);
     }
 
     /**
@@ -33,7 +41,8 @@ public record ServiceConfig(String name, List<String> command, RestartPolicy res
     public boolean sameAs(ServiceConfig o) {
         return name.equals(o.name) && command.equals(o.command) && restart.equals(o.restart) && stopSignal == o.stopSignal
                 && stopTimeout.equals(o.stopTimeout) && env.equals(o.env) && workingDir.equals(o.workingDir) && user.equals(o.user)
-                && readiness.equals(o.readiness) && oneshot == o.oneshot && stopCommand.equals(o.stopCommand);
+                && readiness.equals(o.readiness) && oneshot == o.oneshot && stopCommand.equals(o.stopCommand)
+                && critical == o.critical;
     }
 
     public static final Duration DEFAULT_STOP_TIMEOUT = Duration.ofSeconds(10);

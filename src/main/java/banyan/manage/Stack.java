@@ -37,6 +37,7 @@ public final class Stack {
     private volatile StackConfig config;
     private volatile List<Supervisor> supervisors = List.of();         // a snapshot for readers on other threads
     private final List<Waiter> waiters = new ArrayList<>();            // stack thread: tested after each decision
+    private long pass;                                                 // stack thread: decisions made so far
 
     private record Waiter(java.util.function.BooleanSupplier condition, java.util.concurrent.CompletableFuture<Void> done) {}
 
@@ -48,6 +49,9 @@ public final class Stack {
         Optional<ServiceConfig> replacement = Optional.empty(); // a reload changed it: swap once the old one is down
         boolean removing;
         java.time.Instant launched;            // a start was sent while the status was this one's; null once it moved
+        java.time.Instant stopSent;            // the same for a stop
+        long instance = -1, seenPass;          // its running instance (by restarts) and the pass that first saw it
+        long readyInstance = -1, readyPass;    // the same, once that instance was ready
 
         Entry(Supervisor s) {
             supervisor = s;
@@ -245,10 +249,12 @@ public final class Stack {
             }
         }
         if (swapped) rebuild();
+        observe();
         Transitions.Decision d = Transitions.decide(graph, nodes());
         for (int i : d.stop()) {
             Entry e = byIndex[i];
             if (e.wanted) e.pending = true; // stopped for its requirements' sake: it comes back with them
+            e.stopSent = e.supervisor.status().since();
             e.supervisor.stop();
         }
         for (int i : d.start()) {
@@ -259,15 +265,49 @@ public final class Stack {
         }
     }
 
+    /**
+     * Notes, for each service, the planner pass in which its current instance was first seen, and
+     * first seen ready. A service whose instance is no newer than the ready instance of something
+     * it requires is stale: both died (kill -9 -1) and restarted on their own, and the level
+     * alone would not show that the requirement went away in between.
+     */
+    private void observe() {
+        pass++;
+        for (Entry e : byIndex) {
+            ServiceStatus st = e.supervisor.status();
+            Phase p = Phase.of(st.state());
+            long key = p == Phase.STARTING || p == Phase.READY ? st.restarts() : -1; // not the pid: MAINPID= may change it
+            if (key != e.instance) {
+                e.instance = key;
+                e.seenPass = pass;
+            }
+            if (p != Phase.READY) e.readyInstance = -1;
+            else if (key != e.readyInstance) {
+                e.readyInstance = key;
+                e.readyPass = pass;
+            }
+        }
+    }
+
+    private boolean stale(int i) {
+        Entry e = byIndex[i];
+        if (e.instance == -1) return false;
+        for (int r : graph.requires()[i])
+            if (byIndex[r].readyInstance != -1 && byIndex[r].readyPass >= e.seenPass) return true;
+        return false;
+    }
+
     private Node[] nodes() {
         Node[] out = new Node[byIndex.length];
         for (int i = 0; i < out.length; i++) {
             Entry e = byIndex[i];
             ServiceStatus st = e.supervisor.status();
             if (e.launched != null && !e.launched.equals(st.since())) e.launched = null;
-            // Started but not yet seen to move: starting, so that nothing counts it as exited.
-            Phase phase = e.launched != null ? Phase.STARTING : Phase.of(st.state());
-            out[i] = new Node(phase, e.wanted, e.pending, e.replacement.isPresent() || e.removing);
+            if (e.stopSent != null && !e.stopSent.equals(st.since())) e.stopSent = null;
+            // Sent a command but not yet seen to move: stopping (nothing that requires it may start),
+            // or starting (nothing counts it as exited).
+            Phase phase = e.stopSent != null ? Phase.STOPPING : e.launched != null ? Phase.STARTING : Phase.of(st.state());
+            out[i] = new Node(phase, e.wanted, e.pending, e.replacement.isPresent() || e.removing, stale(i));
         }
         return out;
     }

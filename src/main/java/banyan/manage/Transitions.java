@@ -35,8 +35,14 @@ final class Transitions {
      * @param wanted  asked to run (the target's closure, or started by hand)
      * @param pending owed a start: not started since it became wanted, or stopped by the planner
      * @param holding not to run for now although wanted (its old instance is being replaced)
+     * @param stale   its instance started before the current instance of something it requires was
+     *                ready (both were killed and came back on their own): it must start again
      */
-    record Node(Phase phase, boolean wanted, boolean pending, boolean holding) {}
+    record Node(Phase phase, boolean wanted, boolean pending, boolean holding, boolean stale) {
+        Node(Phase phase, boolean wanted, boolean pending, boolean holding) {
+            this(phase, wanted, pending, holding, false);
+        }
+    }
 
     /** Services by their index in the graph's order. */
     record Decision(List<Integer> start, List<Integer> stop) {}
@@ -55,7 +61,7 @@ final class Transitions {
             // A requirement that is not ready, or about to stop, takes this one down first.
             boolean lost = false;
             for (int r : g.requires()[i]) lost |= nodes[r].phase() != Phase.READY || needStop[r];
-            needStop[i] = active && (!eff[i] || lost);
+            needStop[i] = active && (!eff[i] || lost || x.stale());
         }
         List<Integer> start = new ArrayList<>(), stop = new ArrayList<>();
         for (int i = 0; i < n; i++) {
@@ -69,7 +75,7 @@ final class Transitions {
                 if (dependentsGone) stop.add(i);
             } else if (x.pending() && eff[i] && (x.phase() == Phase.DOWN || x.phase() == Phase.FAILED)) {
                 boolean go = true;
-                for (int r : g.requires()[i]) go &= nodes[r].phase() == Phase.READY;
+                for (int r : g.requires()[i]) go &= nodes[r].phase() == Phase.READY && !needStop[r];
                 for (int p : g.preds()[i]) go &= !eff[p] || nodes[p].phase() == Phase.READY || gaveUp[p];
                 if (go) start.add(i);
             }

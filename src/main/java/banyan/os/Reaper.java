@@ -208,11 +208,25 @@ public final class Reaper {
         }
     }
 
-    /** Nothing to wait for: no child can appear except through our own spawn (orphans descend from children). */
+    /**
+     * Nothing to wait for until a spawn, or until {@link #adopted} says the kernel gave us a child:
+     * as PID 1, a process that entered the namespace from outside (setns) leaves its orphans to us.
+     */
     private void awaitChild(long seen) {
         lock.lock();
         try {
             while (spawns == seen) spawned.awaitUninterruptibly();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** A child may have appeared that no spawn of ours made (call it on SIGCHLD): look again. */
+    public void adopted() {
+        lock.lock();
+        try {
+            spawns++;
+            spawned.signalAll();
         } finally {
             lock.unlock();
         }

@@ -127,6 +127,34 @@ class StackIT {
                 && second.indexOf("ready middle") < second.indexOf("start top"), second.toString());
     }
 
+    /** Both die at once (as under kill -9 -1) and restart on their own: the dependent starts again after its requirement is ready. */
+    @Test
+    void aDependentThatRestartedBeforeItsRequirementStartsAgainAfterIt() throws Exception {
+        String quick = """
+                [service.%1$s]
+                command = "echo start %1$s $(date +%%s%%N) >> %2$s/stamps; echo ready %1$s $(date +%%s%%N) >> %2$s/stamps; echo >&3; exec sleep 1000"
+                ready = { fd = 3 }
+                min_uptime = "1ms"
+                %3$s
+                """; // ready at once: the restart by its own supervisor races with the requirement's
+        StackConfig c = TestHost.config(dir, quick.formatted("bottom", dir, "") + quick.formatted("middle", dir, "requires = [\"bottom\"]"));
+        stack = new Stack(c, t.host);
+        stack.up();
+        assertTrue(stack.awaitUp(Duration.ofSeconds(20)).orElseThrow().values().stream().allMatch("ready"::equals));
+        for (int round = 0; round < 10; round++) {
+            int bottom = status("bottom").pid(), middle = status("middle").pid();
+            Signals.kill(middle, Signals.KILL);
+            Signals.kill(bottom, Signals.KILL);
+            assertTrue(await("bottom", s -> up(s) && s.pid() != bottom));
+            assertTrue(await("middle", s -> up(s) && s.pid() != middle), status("middle").toString());
+            assertTrue(stack.awaitUp(Duration.ofSeconds(20)).isPresent());
+            List<String> all = Files.readAllLines(dir.resolve("stamps")).stream()
+                    .sorted((a, b) -> Long.compare(Long.parseLong(a.split(" ")[2]), Long.parseLong(b.split(" ")[2])))
+                    .map(l -> l.split(" ")[0] + " " + l.split(" ")[1]).toList();
+            assertTrue(all.lastIndexOf("ready bottom") < all.lastIndexOf("start middle"), "round " + round + ": " + all);
+        }
+    }
+
     @Test
     void reloadKeepsWhatDidNotChange() throws Exception {
         String keep = service("keep", ""), base = service("base", ""), dependent = service("dependent", "requires = [\"base\"]");

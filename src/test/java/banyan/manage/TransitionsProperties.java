@@ -45,6 +45,22 @@ class TransitionsProperties {
         }));
     }
 
+    @Example
+    void aStaleDependentIsStoppedThenStartedAgainOnceItsRequirementIsReady() {
+        LinkedHashMap<String, Dependencies> deps = new LinkedHashMap<>();
+        deps.put("db", Dependencies.NONE);
+        deps.put("app", new Dependencies(List.of("db"), List.of(), List.of()));
+        deps.put("web", new Dependencies(List.of("app"), List.of(), List.of()));
+        Graph g = Graph.of(deps);
+        Map<String, Node> nodes = new HashMap<>(Map.of("db", new Node(Phase.READY, true, false, false),
+                "app", new Node(Phase.READY, true, false, false, true), "web", new Node(Phase.READY, true, false, false)));
+        assertEquals(Map.of("start", List.of(), "stop", List.of("web")), Transitions.decide(g, nodes), "web first: it requires app");
+        nodes.put("web", new Node(Phase.DOWN, true, true, false));
+        assertEquals(Map.of("start", List.of(), "stop", List.of("app")), Transitions.decide(g, nodes));
+        nodes.put("app", new Node(Phase.DOWN, true, true, false));
+        assertEquals(Map.of("start", List.of("app"), "stop", List.of()), Transitions.decide(g, nodes));
+    }
+
     @Property(tries = 300)
     void upRespectsEveryEdgeAndDownIsItsReverse(@ForAll("dags") Dag dag) {
         Graph g = Graph.of(dag.deps());

@@ -1,0 +1,82 @@
+package banyan.cli;
+
+import banyan.config.ConfigException;
+import banyan.config.ConfigLoader;
+import banyan.config.StackConfig;
+import banyan.init.Init;
+import banyan.os.Machine;
+import banyan.os.Proc;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+
+@Command(name = "init", mixinStandardHelpOptions = true,
+        description = {"Run as PID 1 of a container or a machine: mount what is missing, bring up",
+                "the stack, reap every process, and shut down in order on SIGTERM (container)",
+                "or SIGINT/SIGPWR (machine). In a container, MAIN runs once the services are",
+                "up, and banyan exits with MAIN's exit code. Guide: docs/init.md."})
+final class InitCommand implements Callable<Integer> {
+    @Option(names = {"-f", "--file"}, paramLabel = "FILE",
+            description = "banyan.toml, or a directory of *.toml (default: $BANYAN_CONFIG, else ${DEFAULT-VALUE})",
+            defaultValue = "${env:BANYAN_CONFIG:-banyan.toml}")
+    Path file;
+
+    @ArgGroup(exclusive = true)
+    ModeChoice choice;
+
+    static final class ModeChoice {
+        @Option(names = "--container", description = "container mode, whatever the PID namespace says") boolean container;
+        @Option(names = "--machine", description = "machine mode: reboot(2) at the end; needs PID 1") boolean machine;
+    }
+
+    @Parameters(paramLabel = "MAIN", arity = "0..*", description = "after --: the main program of a container and its arguments")
+    List<String> main = List.of();
+
+    @Override
+    public Integer call() throws Exception {
+        Optional<Init.Mode> forced = choice == null ? Optional.empty()
+                : Optional.of(choice.machine ? Init.Mode.MACHINE : Init.Mode.CONTAINER);
+        boolean pid1 = Proc.pid() == 1;
+        if (forced.equals(Optional.of(Init.Mode.MACHINE)) && !pid1) {
+            System.err.println("banyan: init --machine must be PID 1 (it reboots the machine at the end); use --container to try it out");
+            return Main.USAGE;
+        }
+        if (!main.isEmpty() && forced.equals(Optional.of(Init.Mode.MACHINE))) {
+            System.err.println("banyan: MAIN is for containers; on a machine, make it a service");
+            return Main.USAGE;
+        }
+        StackConfig config;
+        try {
+            config = ConfigLoader.load(file);
+        } catch (ConfigException e) {
+            System.err.println(e.getMessage());
+            if (!pid1 || !maybeMachine(forced)) {
+                System.err.println("banyan: configuration has " + e.problems().size() + " problem(s); nothing was started");
+                return Main.USAGE;
+            }
+            // A machine whose init exits panics: boot with no services, so the console shows this and ctrl-alt-del works.
+            System.err.println("banyan: configuration has " + e.problems().size() + " problem(s); booting with no services");
+            config = new StackConfig(List.of(file), Map.of(), new LinkedHashMap<>(), Map.of());
+        }
+        int width = Math.max(6, config.services().keySet().stream().mapToInt(String::length).max().orElse(6));
+        Console console = new Console(System.out, width);
+        int code = new Init(config, main, forced, console, console, console::banyan).run();
+        System.out.flush();
+        System.err.flush();
+        Machine.exitNow(code); // everything is stopped: skip the JVM's exit, which lingers 300 ms on threads in native calls
+        return code;
+    }
+
+    private static boolean maybeMachine(Optional<Init.Mode> forced) {
+        if (forced.isPresent()) return forced.get() == Init.Mode.MACHINE;
+        return System.getenv("container") == null && Machine.inInitialPidNamespace().orElse(true);
+    }
+}
