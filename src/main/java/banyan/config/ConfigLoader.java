@@ -25,7 +25,7 @@ import java.util.stream.Stream;
 public final class ConfigLoader {
     private ConfigLoader() {}
 
-    static final Set<String> TOP_LEVEL = Set.of("boot", "service");
+    static final Set<String> TOP_LEVEL = Set.of("boot", "service", "log_dir", "log_max_size", "log_max_files");
     static final Set<String> SERVICE_KEYS = Set.of("command", "restart", "min_uptime", "backoff", "backoff_max",
             "backoff_reset", "max_restarts", "restart_window", "stop_signal", "stop_timeout", "env", "env_file",
             "working_dir", "user", "group");
@@ -37,9 +37,10 @@ public final class ConfigLoader {
         List<Path> files = files(path, problems);
         Map<String, String> boot = new LinkedHashMap<>();
         LinkedHashMap<String, ServiceConfig> services = new LinkedHashMap<>();
-        for (Path file : files) readFile(file, boot, services, problems);
+        LogConfig[] log = {LogConfig.DEFAULT};
+        for (Path file : files) readFile(file, boot, services, log, problems);
         if (!problems.isEmpty()) throw new ConfigException(problems);
-        return new StackConfig(files, boot, services);
+        return new StackConfig(files, boot, services, log[0]);
     }
 
     private static List<Path> files(Path path, List<Problem> problems) throws ConfigException {
@@ -57,7 +58,8 @@ public final class ConfigLoader {
         return List.of(path);
     }
 
-    private static void readFile(Path file, Map<String, String> boot, Map<String, ServiceConfig> services, List<Problem> problems) {
+    private static void readFile(Path file, Map<String, String> boot, Map<String, ServiceConfig> services, LogConfig[] log,
+                                 List<Problem> problems) {
         TomlParseResult toml;
         try {
             toml = Toml.parse(file);
@@ -75,6 +77,7 @@ public final class ConfigLoader {
         }
         Fields top = new Fields(file, toml, "top level", null, problems);
         top.rejectUnknown(TOP_LEVEL);
+        log[0] = logConfig(top, log[0]);
         if (toml.isTable("boot")) {
             TomlTable b = toml.getTable("boot");
             Fields f = new Fields(file, b, "boot", toml.inputPositionOf("boot"), problems);
@@ -101,6 +104,23 @@ public final class ConfigLoader {
             }
             service(name, f).ifPresent(s -> services.put(name, s));
         }
+    }
+
+    /** Top-level log_dir, log_max_size, log_max_files; a later file of a directory overrides an earlier one. */
+    private static LogConfig logConfig(Fields top, LogConfig base) {
+        Optional<Path> dir = top.string("log_dir").flatMap(d -> {
+            if (d.startsWith("/")) return Optional.of(Path.of(d));
+            top.error("log_dir", "'" + d + "' must be an absolute path");
+            return Optional.empty();
+        });
+        long maxSize = top.string("log_max_size").map(s -> {
+            Optional<Long> n = Sizes.parse(s);
+            if (n.isEmpty()) top.error("log_max_size", "'" + s + "' is not a size; write it like \"4MiB\", \"512KiB\" or \"1000000\"");
+            else if (n.get() < LogConfig.MIN_MAX_SIZE) top.error("log_max_size", "must be at least 32KiB (a split line must fit in one file)");
+            return n.orElse(base.maxSize());
+        }).orElse(base.maxSize());
+        int maxFiles = top.integer("log_max_files", 1, 1000).map(Long::intValue).orElse(base.maxFiles());
+        return new LogConfig(dir.or(base::dir), maxSize, maxFiles);
     }
 
     private static Optional<ServiceConfig> service(String name, Fields f) {
