@@ -55,15 +55,19 @@ public final class ControlServer implements AutoCloseable {
 
     private final Server server;
     private final Path socket;
+    private final NetworkConnectionLimit limit;
 
     /** Binds and starts; a live socket at the path (another banyan) is an error, a stale one is replaced. */
     public ControlServer(Options o, Stack stack, Logs logs, Events events, Hooks hooks) throws IOException {
-        System.setProperty("slf4j.provider", "org.slf4j.helpers.NOPServiceProvider"); // Jetty's debug logs: off, and no warning
+        // Jetty logs through slf4j: no provider (its debug chatter is not for banyan's console), and no notice about that
+        System.setProperty("slf4j.provider", "org.slf4j.helpers.NOP_FallbackServiceProvider");
+        System.setProperty("slf4j.internal.verbosity", "WARN");
         this.socket = o.socket();
         prepare(socket);
         VirtualThreadPool threads = new VirtualThreadPool(256);
         threads.setName("api");
-        server = new Server(threads);
+        // daemon scheduler: the API never keeps banyan alive on its own
+        server = new Server(threads, new org.eclipse.jetty.util.thread.ScheduledExecutorScheduler("api-timer", true), null);
         HttpConfiguration http = new HttpConfiguration();
         http.setSendServerVersion(false);
         http.setRequestHeaderSize(8192);
@@ -79,12 +83,13 @@ public final class ControlServer implements AutoCloseable {
             server.addConnector(c);
             return c;
         });
-        server.addBean(new NetworkConnectionLimit(MAX_CONNECTIONS, server));
+        limit = new NetworkConnectionLimit(MAX_CONNECTIONS, server);
+        server.addBean(limit);
         Handler api = new Api(stack, logs, events, hooks, o.writeTimeout());
         if (tcp.isPresent()) api = new TokenCheck(tcp.get(), o.token().orElseThrow(), api);
-        SizeLimitHandler limit = new SizeLimitHandler(Api.MAX_BODY, -1);
-        limit.setHandler(api);
-        server.setHandler(limit);
+        SizeLimitHandler sizes = new SizeLimitHandler(Api.MAX_BODY, -1);
+        sizes.setHandler(api);
+        server.setHandler(sizes);
         server.setStopTimeout(1000);
         try {
             server.start();
@@ -98,6 +103,11 @@ public final class ControlServer implements AutoCloseable {
 
     public Path socket() {
         return socket;
+    }
+
+    /** Connections open now, on every listener. */
+    int openConnections() {
+        return limit.getNetworkConnectionCount();
     }
 
     /** The TCP port actually bound (useful with port 0), or -1. */

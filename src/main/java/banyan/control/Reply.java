@@ -60,6 +60,7 @@ final class Reply {
 
     /** Ends the exchange by closing the connection (the client is gone or stuck). */
     void abort(Throwable why) {
+        req.getConnectionMetaData().getConnection().getEndPoint().close(why); // also fails a write that is stuck
         done.failed(why);
     }
 }
