@@ -12,6 +12,7 @@ final class Console implements Host.Output, Host.Listener {
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss.SSS");
     private final PrintStream out;
     private final int width;
+    private volatile java.util.function.Consumer<String> copy = m -> {}; // banyan's own messages also go here (its log file)
 
     Console(PrintStream out, int nameWidth) {
         this.out = out;
@@ -38,7 +39,12 @@ final class Console implements Host.Output, Host.Listener {
         print(b.toString());
     }
 
+    void copyTo(java.util.function.Consumer<String> sink) {
+        copy = sink;
+    }
+
     void banyan(String message) {
+        copy.accept(message);
         print(String.format("%-" + width + "s * %s", "banyan", message));
     }
 

@@ -15,20 +15,34 @@ import java.util.TreeMap;
 final class Reload {
     private Reload() {}
 
-    static void run(Path file, Stack stack, Console console) {
+    /** A new file that cannot be applied; the message lists its problems. */
+    static final class Rejected extends Exception {
+        Rejected(String message) {
+            super(message);
+        }
+    }
+
+    /** Re-reads file and applies it by diff; returns a one-line summary. An invalid file changes nothing. */
+    static String apply(Path file, Stack stack) throws Rejected, InterruptedException {
         StackConfig next;
         try {
             next = ConfigLoader.load(file);
         } catch (ConfigException e) {
-            e.problems().forEach(p -> console.banyan(p.toString()));
-            console.banyan("reload rejected: " + e.problems().size() + " problem(s) in " + file + "; the running stack is unchanged");
-            return;
+            throw new Rejected(e.getMessage() + "\nreload rejected: " + e.problems().size() + " problem(s) in " + file
+                    + "; the running stack is unchanged");
         }
+        Stack.Diff d = stack.reload(next);
+        return "reloaded " + file + ": added " + d.added() + ", removed " + d.removed() + ", restarted " + d.changed()
+                + ", unchanged " + d.unchanged().size();
+    }
+
+    /** SIGHUP: apply, print the outcome and, once settled, the bring-up report. */
+    static void run(Path file, Stack stack, Console console) {
         try {
-            Stack.Diff d = stack.reload(next);
-            console.banyan("reloaded " + file + ": added " + d.added() + ", removed " + d.removed() + ", restarted " + d.changed()
-                    + ", unchanged " + d.unchanged().size());
+            console.banyan(apply(file, stack));
             report(stack, console);
+        } catch (Rejected e) {
+            e.getMessage().lines().forEach(console::banyan);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -3,6 +3,9 @@ package banyan.cli;
 import banyan.config.ConfigException;
 import banyan.config.ConfigLoader;
 import banyan.config.StackConfig;
+import banyan.control.ControlServer;
+import banyan.control.Events;
+import banyan.logs.Logs;
 import banyan.manage.Stack;
 import banyan.os.Cgroup;
 import banyan.os.Proc;
@@ -11,9 +14,11 @@ import banyan.os.Signals;
 import banyan.supervise.Host;
 import banyan.supervise.LogPump;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -25,6 +30,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class UpCommand implements Callable<Integer> {
     @Option(names = {"-f", "--file"}, paramLabel = "FILE", description = "banyan.toml, or a directory of *.toml (default: ${DEFAULT-VALUE})")
     Path file = Path.of("banyan.toml");
+
+    @Mixin
+    ServeOptions serve = new ServeOptions();
 
     @Override
     public Integer call() throws Exception {
@@ -43,7 +51,21 @@ final class UpCommand implements Callable<Integer> {
         Optional<Path> cgroups = Cgroup.parentForInstance("banyan-" + self);
         if (cgroups.isEmpty()) console.banyan("cgroup v2 not writable here: services are tracked by process group only");
         Optional<Path> helper = Optional.ofNullable(System.getProperty("banyan.exec")).map(Path::of);
-        Host host = new Host(Host.inheritedEnvironment(), cgroups, helper, new LogPump(), console, console);
+        // control plane: per-service log files and ring, state-change events, the API
+        Logs logs = new Logs(config.log(), System.getenv(), console::banyan);
+        console.copyTo(logs::own);
+        Events events = new Events();
+        LogPump pump = new LogPump();
+        pump.afterBatch(logs::flush);
+        Host.Output output = (service, stream, text, split) -> {
+            console.line(service, stream, text, split);
+            logs.line(service, stream, text, split);
+        };
+        Host.Listener listener = (before, now) -> {
+            console.changed(before, now);
+            events.changed(before, now);
+        };
+        Host host = new Host(Host.inheritedEnvironment(), cgroups, helper, pump, output, listener);
         Stack stack = new Stack(config, host);
 
         CountDownLatch stopRequested = new CountDownLatch(1);
@@ -57,6 +79,14 @@ final class UpCommand implements Callable<Integer> {
         };
         SignalHandlers.on(Signals.INT, onStop);
         SignalHandlers.on(Signals.TERM, onStop);
+        ControlServer api;
+        try {
+            api = serve.start(stack, logs, events, new ControlServer.Hooks(stopRequested::countDown, Optional.of(() -> Reload.apply(file, stack))));
+        } catch (ServeOptions.UsageError e) {
+            System.err.println("banyan: " + e.getMessage());
+            return Main.USAGE;
+        }
+        console.banyan("control API on " + api.socket() + "; logs in " + logs.dir());
         console.banyan("starting " + config.services().size() + " service(s) from " + file);
         stack.up();
         // Reload by diff on SIGHUP; an invalid file changes nothing. Off the signal thread: a reload waits for the stack.
@@ -67,7 +97,10 @@ final class UpCommand implements Callable<Integer> {
         stack.down();
         Leftovers.killAll(self);
         cgroups.ifPresent(p -> p.toFile().delete());
+        pump.awaitDrained(Duration.ofSeconds(2)); // the last lines of the services reach their files
+        api.close();
         console.banyan("stopped");
+        logs.close();
         return Main.OK;
     }
 }

@@ -25,7 +25,7 @@ import java.util.stream.Stream;
 public final class ConfigLoader {
     private ConfigLoader() {}
 
-    static final Set<String> TOP_LEVEL = Set.of("boot", "service", "target");
+    static final Set<String> TOP_LEVEL = Set.of("boot", "service", "target", "log_dir", "log_max_size", "log_max_files");
     static final Set<String> SERVICE_KEYS = Set.of("command", "restart", "min_uptime", "backoff", "backoff_max",
             "backoff_reset", "max_restarts", "restart_window", "stop_signal", "stop_timeout", "env", "env_file",
             "working_dir", "user", "group", "ready", "start_timeout", "liveness", "watchdog", "type", "stop_command",
@@ -48,10 +48,11 @@ public final class ConfigLoader {
         Map<String, String> boot = new LinkedHashMap<>();
         LinkedHashMap<String, ServiceConfig> services = new LinkedHashMap<>();
         Map<String, Target> targets = new LinkedHashMap<>();
-        for (Path file : files) readFile(file, boot, services, targets, problems);
+        LogConfig[] log = {LogConfig.DEFAULT};
+        for (Path file : files) readFile(file, boot, services, targets, log, problems);
         if (problems.isEmpty()) GraphCheck.check(files.getFirst(), services, targets, boot, problems);
         if (!problems.isEmpty()) throw new ConfigException(problems);
-        return new StackConfig(files, boot, services, targets);
+        return new StackConfig(files, boot, services, targets, log[0]);
     }
 
     private static List<Path> files(Path path, List<Problem> problems) throws ConfigException {
@@ -70,7 +71,7 @@ public final class ConfigLoader {
     }
 
     private static void readFile(Path file, Map<String, String> boot, Map<String, ServiceConfig> services,
-                                 Map<String, Target> targets, List<Problem> problems) {
+                                 Map<String, Target> targets, LogConfig[] log, List<Problem> problems) {
         TomlParseResult toml;
         try {
             toml = Toml.parse(file);
@@ -88,6 +89,7 @@ public final class ConfigLoader {
         }
         Fields top = new Fields(file, toml, "top level", null, problems);
         top.rejectUnknown(TOP_LEVEL);
+        log[0] = logConfig(top, log[0]);
         if (toml.isTable("boot")) {
             TomlTable b = toml.getTable("boot");
             Fields f = new Fields(file, b, "boot", toml.inputPositionOf("boot"), problems);
@@ -140,6 +142,23 @@ public final class ConfigLoader {
             if (previous != null) f.error(null, "target '" + name + "' is already defined at " + previous.place());
             else targets.put(name, new Target(name, f.strings("requires").orElse(List.of()), f.strings("wants").orElse(List.of()), f.place(null)));
         }
+    }
+
+    /** Top-level log_dir, log_max_size, log_max_files; a later file of a directory overrides an earlier one. */
+    private static LogConfig logConfig(Fields top, LogConfig base) {
+        Optional<Path> dir = top.string("log_dir").flatMap(d -> {
+            if (d.startsWith("/")) return Optional.of(Path.of(d));
+            top.error("log_dir", "'" + d + "' must be an absolute path");
+            return Optional.empty();
+        });
+        long maxSize = top.string("log_max_size").map(s -> {
+            Optional<Long> n = Sizes.parse(s);
+            if (n.isEmpty()) top.error("log_max_size", "'" + s + "' is not a size; write it like \"4MiB\", \"512KiB\" or \"1000000\"");
+            else if (n.get() < LogConfig.MIN_MAX_SIZE) top.error("log_max_size", "must be at least 32KiB (a split line must fit in one file)");
+            return n.orElse(base.maxSize());
+        }).orElse(base.maxSize());
+        int maxFiles = top.integer("log_max_files", 1, 1000).map(Long::intValue).orElse(base.maxFiles());
+        return new LogConfig(dir.or(base::dir), maxSize, maxFiles);
     }
 
     private static Optional<ServiceConfig> service(String name, Fields f) {

@@ -6,12 +6,17 @@ import java.util.Map;
 import java.util.SequencedMap;
 
 /**
- * A whole configuration: services in file order, and the targets that group them.
+ * A whole configuration: services in file order, the targets that group them, and where logs go.
  * {@link #bootTarget} is what `banyan up` brings up.
  */
 public record StackConfig(List<Path> sources, Map<String, String> boot, SequencedMap<String, ServiceConfig> services,
-                          Map<String, Target> targets) {
+                          Map<String, Target> targets, LogConfig log) {
     public static final String DEFAULT_TARGET = "default";
+
+    public StackConfig(List<Path> sources, Map<String, String> boot, SequencedMap<String, ServiceConfig> services,
+                       Map<String, Target> targets) {
+        this(sources, boot, services, targets, LogConfig.DEFAULT);
+    }
 
     public StackConfig {
         targets = Map.copyOf(targets);

@@ -21,6 +21,7 @@ public final class LogPump {
     static final int MAX_LINE = 16 * 1024;
     private final Epoll epoll = new Epoll(256);
     private final ConcurrentHashMap<Integer, Reader> readers = new ConcurrentHashMap<>();
+    private final java.util.List<Runnable> afterBatch = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     private static final class Reader {
         final Sink sink;
@@ -40,9 +41,27 @@ public final class LogPump {
         epoll.add(fd);
     }
 
+    /** Runs task on the pump thread after each round of reads, before it waits again (sinks flush there). */
+    public void afterBatch(Runnable task) {
+        afterBatch.add(task);
+    }
+
     public void unwatch(int fd) {
         epoll.remove(fd);
         readers.remove(fd);
+    }
+
+    /** Waits until every watched pipe reached its end (all output read and handed on); false on timeout. */
+    public boolean awaitDrained(java.time.Duration timeout) throws InterruptedException {
+        long end = System.nanoTime() + timeout.toNanos();
+        synchronized (readers) {
+            while (!readers.isEmpty()) {
+                long left = end - System.nanoTime();
+                if (left <= 0) return false;
+                java.util.concurrent.TimeUnit.NANOSECONDS.timedWait(readers, left);
+            }
+        }
+        return true;
     }
 
     private void run() {
@@ -67,6 +86,10 @@ public final class LogPump {
                         epoll.remove(fd);
                         System.err.println("banyan: log pipe fd " + fd + ": " + e.getMessage());
                     }
+                }
+                for (Runnable task : afterBatch) task.run();
+                synchronized (readers) {
+                    readers.notifyAll(); // for awaitDrained, after the sinks have flushed
                 }
             }
         }

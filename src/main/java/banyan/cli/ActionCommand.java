@@ -1,0 +1,97 @@
+package banyan.cli;
+
+import banyan.config.Durations;
+import com.google.gson.JsonObject;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * start, stop and restart: send the request to each NAME, then (unless --no-wait) wait until it
+ * took effect. Exit 1 when a service ended somewhere else (failed, backoff) or the wait ran out.
+ */
+abstract class ActionCommand extends ClientCommand {
+    @Parameters(arity = "1..*", paramLabel = "NAME", description = "services, handled one after the other")
+    List<String> names;
+
+    @Option(names = "--no-wait", description = "return once banyan has the request, without waiting for the result")
+    boolean noWait;
+
+    @Option(names = "--timeout", paramLabel = "D", description = "how long to wait for each service (default: ${DEFAULT-VALUE})")
+    String timeout = "90s";
+
+    abstract String action();
+
+    @Override
+    int run(ControlClient client) throws Exception {
+        Duration limit = Durations.parse(timeout).orElseThrow(() ->
+                new Exit(Main.USAGE, "--timeout '" + timeout + "' is not a duration; write it like 500ms, 10s or 1m"));
+        int worst = Main.OK;
+        for (String name : names) {
+            String path = "/v1/services/" + Paths.segment(name);
+            long end = System.nanoTime() + limit.toNanos();
+            var r = client.request("POST", path + "/" + action() + (noWait ? "" : "?wait=" + Durations.format(limit)), null);
+            JsonObject s = json(r, 409, 504);
+            int status = r.status();
+            // the server waits at most 20 s per request; keep waiting without sending the action again
+            String until = action().equals("stop") ? "down" : "ready";
+            while (status == 504 && System.nanoTime() < end) {
+                Duration left = Duration.ofNanos(end - System.nanoTime());
+                r = client.request("GET", path + "/wait?until=" + until + "&timeout=" + Math.max(1, left.toMillis()) + "ms", null);
+                s = json(r, 409, 504);
+                status = r.status();
+            }
+            int code = report(name, s, status);
+            worst = Math.max(worst, code);
+        }
+        return worst;
+    }
+
+    private int report(String name, JsonObject s, int status) {
+        String state = s.get("state").getAsString();
+        String reason = s.get("reason").getAsString();
+        int pid = s.get("pid").getAsInt();
+        if (status == 202) {
+            out().println(name + ": " + action() + " requested (now " + state + ")");
+            return Main.OK;
+        }
+        if (status == 200) {
+            out().println(name + ": " + state + (pid > 0 ? " (pid " + pid + ")" : "")
+                    + (reason.contains("SIGKILL") ? " (" + reason + ")" : ""));
+            return Main.OK;
+        }
+        err().println("banyan: " + name + ": " + (status == 504 ? "still " + state + " after " + timeout : state)
+                + (reason.isEmpty() ? "" : ": " + reason));
+        return Main.FAILED;
+    }
+
+    @Command(name = "start", mixinStandardHelpOptions = true,
+            description = "Start services and wait until they are up (exit 1 if one fails or is still not up after --timeout).")
+    static final class Start extends ActionCommand {
+        @Override
+        String action() {
+            return "start";
+        }
+    }
+
+    @Command(name = "stop", mixinStandardHelpOptions = true,
+            description = "Stop services (stop_signal, then SIGKILL after stop_timeout) and wait until they are down.")
+    static final class Stop extends ActionCommand {
+        @Override
+        String action() {
+            return "stop";
+        }
+    }
+
+    @Command(name = "restart", mixinStandardHelpOptions = true,
+            description = "Stop and start services again (a service that is not running is started) and wait until they are up.")
+    static final class Restart extends ActionCommand {
+        @Override
+        String action() {
+            return "restart";
+        }
+    }
+}

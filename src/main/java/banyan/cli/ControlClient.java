@@ -1,0 +1,194 @@
+package banyan.cli;
+
+import java.io.BufferedInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.net.StandardProtocolFamily;
+import java.net.URI;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.Channels;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The client side of the control API: one HTTP/1.1 exchange per connection over the unix socket
+ * (or TCP with a token for an http:// address). Deliberately small instead of a client library:
+ * `banyan status` must start and answer in a few tens of milliseconds, and the server is ours.
+ */
+final class ControlClient {
+    /** banyan is not there: no socket, nobody listening, or no permission. Exit code 3. */
+    static final class Unreachable extends Exception {
+        Unreachable(String message) {
+            super(message);
+        }
+    }
+
+    record Response(int status, Map<String, String> headers, InputStream body, SocketChannel channel) implements AutoCloseable {
+        String text() throws IOException {
+            try (this) {
+                return new String(body.readAllBytes(), StandardCharsets.UTF_8);
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            channel.close();
+        }
+    }
+
+    private final String where;
+    private final Optional<Path> socket;
+    private final Optional<URI> tcp;
+    private final Optional<String> token;
+
+    ControlClient(String where, Optional<String> token) {
+        this.where = where;
+        this.token = token;
+        if (where.startsWith("http://")) {
+            this.tcp = Optional.of(URI.create(where));
+            this.socket = Optional.empty();
+        } else {
+            this.tcp = Optional.empty();
+            this.socket = Optional.of(Path.of(where));
+        }
+    }
+
+    String where() {
+        return where;
+    }
+
+    Response request(String method, String path, String jsonBody) throws IOException, Unreachable {
+        SocketChannel ch = connect();
+        try {
+            byte[] body = jsonBody == null ? new byte[0] : jsonBody.getBytes(StandardCharsets.UTF_8);
+            StringBuilder head = new StringBuilder(method).append(' ').append(path).append(" HTTP/1.1\r\n")
+                    .append("Host: banyan\r\nAccept: application/json, text/plain, text/event-stream\r\nConnection: close\r\n");
+            token.ifPresent(t -> head.append("Authorization: Bearer ").append(t).append("\r\n"));
+            if (jsonBody != null) head.append("Content-Type: application/json\r\n");
+            if (jsonBody != null || method.equals("POST")) head.append("Content-Length: ").append(body.length).append("\r\n");
+            head.append("\r\n");
+            var out = Channels.newOutputStream(ch);
+            out.write(head.toString().getBytes(StandardCharsets.ISO_8859_1));
+            out.write(body);
+            out.flush();
+            InputStream in = new BufferedInputStream(Channels.newInputStream(ch), 16 * 1024);
+            String status = line(in);
+            String[] parts = status.split(" ", 3);
+            if (parts.length < 2 || !parts[0].startsWith("HTTP/1.")) throw new IOException("not an HTTP answer from " + where + ": " + status);
+            Map<String, String> headers = new LinkedHashMap<>();
+            for (String h = line(in); !h.isEmpty(); h = line(in)) {
+                int colon = h.indexOf(':');
+                if (colon > 0) headers.put(h.substring(0, colon).trim().toLowerCase(Locale.ROOT), h.substring(colon + 1).trim());
+            }
+            InputStream content = "chunked".equalsIgnoreCase(headers.get("transfer-encoding")) ? new Chunked(in)
+                    : headers.containsKey("content-length") ? new Limited(in, Long.parseLong(headers.get("content-length"))) : in;
+            return new Response(Integer.parseInt(parts[1]), headers, content, ch);
+        } catch (IOException | RuntimeException e) {
+            ch.close();
+            throw e;
+        }
+    }
+
+    private SocketChannel connect() throws IOException, Unreachable {
+        SocketChannel ch = SocketChannel.open(socket.isPresent() ? StandardProtocolFamily.UNIX : StandardProtocolFamily.INET);
+        try {
+            if (socket.isPresent()) ch.connect(UnixDomainSocketAddress.of(socket.get()));
+            else ch.connect(new InetSocketAddress(tcp.get().getHost(), tcp.get().getPort()));
+            return ch;
+        } catch (IOException e) {
+            ch.close();
+            String why = e.getMessage() == null ? e.toString() : e.getMessage();
+            throw new Unreachable("banyan is not reachable at " + where + " (" + why + "); is `banyan up` running? "
+                    + "Point to it with --control PATH or BANYAN_CONTROL");
+        }
+    }
+
+    static String line(InputStream in) throws IOException {
+        ByteArrayOutputStream b = new ByteArrayOutputStream();
+        for (int c = in.read(); c != '\n'; c = in.read()) {
+            if (c < 0) {
+                if (b.size() == 0) throw new EOFException("connection closed");
+                break;
+            }
+            if (b.size() > 64 * 1024) throw new IOException("header line too long");
+            b.write(c);
+        }
+        String s = b.toString(StandardCharsets.ISO_8859_1);
+        return s.endsWith("\r") ? s.substring(0, s.length() - 1) : s;
+    }
+
+    /** A body of known length. */
+    private static final class Limited extends InputStream {
+        private final InputStream in;
+        private long left;
+
+        Limited(InputStream in, long length) {
+            this.in = in;
+            this.left = length;
+        }
+
+        @Override
+        public int read() throws IOException {
+            if (left <= 0) return -1;
+            int c = in.read();
+            if (c >= 0) left--;
+            return c;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            if (left <= 0) return -1;
+            int n = in.read(b, off, (int) Math.min(len, left));
+            if (n > 0) left -= n;
+            return n;
+        }
+    }
+
+    /** A body in HTTP/1.1 chunks (streams: logs -f, events). */
+    private static final class Chunked extends InputStream {
+        private final InputStream in;
+        private long left; // in the current chunk
+        private boolean done;
+
+        Chunked(InputStream in) {
+            this.in = in;
+        }
+
+        private boolean next() throws IOException {
+            if (done) return false;
+            if (left == 0) {
+                String size = line(in).split(";", 2)[0].trim();
+                left = Long.parseLong(size, 16);
+                if (left == 0) {
+                    done = true;
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            if (!next()) return -1;
+            int n = in.read(b, off, (int) Math.min(len, left));
+            if (n < 0) throw new EOFException("stream ended inside a chunk");
+            left -= n;
+            if (left == 0) line(in); // the CRLF after each chunk
+            return n;
+        }
+    }
+}

@@ -1,0 +1,14 @@
+package banyan.cli;
+
+import picocli.CommandLine.Command;
+
+@Command(name = "reload", mixinStandardHelpOptions = true,
+        description = "Read the configuration again and apply the difference (what did not change keeps running).")
+final class ReloadCommand extends ClientCommand {
+    @Override
+    int run(ControlClient client) throws Exception {
+        var o = json(client.request("POST", "/v1/reload", null));
+        out().println("banyan: " + (o.has("summary") ? o.get("summary").getAsString() : "reloaded"));
+        return Main.OK;
+    }
+}

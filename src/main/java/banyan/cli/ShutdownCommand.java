@@ -1,0 +1,42 @@
+package banyan.cli;
+
+import banyan.config.Durations;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.time.Duration;
+
+@Command(name = "shutdown", mixinStandardHelpOptions = true,
+        description = {"Stop every service in reverse order and end banyan; waits until banyan is gone.",
+                "Exit 1 when it is still there after --timeout."})
+final class ShutdownCommand extends ClientCommand {
+    @Option(names = "--no-wait", description = "return once banyan has the request")
+    boolean noWait;
+
+    @Option(names = "--timeout", paramLabel = "D", description = "how long to wait for banyan to end (default: ${DEFAULT-VALUE})")
+    String timeout = "5m";
+
+    @Override
+    int run(ControlClient client) throws Exception {
+        Duration limit = Durations.parse(timeout).orElseThrow(() ->
+                new Exit(Main.USAGE, "--timeout '" + timeout + "' is not a duration; write it like 500ms, 10s or 1m"));
+        json(client.request("POST", "/v1/shutdown", null));
+        out().println("banyan: shutting down");
+        if (noWait) return Main.OK;
+        long end = System.nanoTime() + limit.toNanos();
+        long pause = 1_000_000;
+        while (System.nanoTime() < end) {
+            try {
+                client.request("GET", "/v1/services", null).close();
+            } catch (ControlClient.Unreachable gone) {
+                out().println("banyan: stopped");
+                return Main.OK;
+            } catch (java.io.IOException closing) {
+                // answered half-way while going down: ask again
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(pause); // polling a socket: there is nothing to block on
+            pause = Math.min(pause * 2, 100_000_000);
+        }
+        throw new Exit(Main.FAILED, "banyan is still running after " + timeout);
+    }
+}

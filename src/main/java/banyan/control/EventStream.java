@@ -1,0 +1,36 @@
+package banyan.control;
+
+import banyan.logs.Logs;
+
+import java.time.Instant;
+import java.util.concurrent.TimeUnit;
+
+/** GET /v1/events: each state change as a server-sent event "state"; a comment every 15 s keeps proxies and clients awake. */
+final class EventStream {
+    private EventStream() {}
+
+    static void serve(Events events, Logs logs, Reply reply) {
+        reply.begin("text/event-stream");
+        try (Events.Subscription sub = events.subscribe()) {
+            reply.chunk(": banyan events\n\n"); // subscribed before this is sent: nothing after it is missed
+            while (true) {
+                if (sub.overflowed && sub.queue.isEmpty()) {
+                    reply.chunk("event: overflow\ndata: {\"error\":\"this client fell more than " + Events.QUEUE
+                            + " events behind; reconnect and read GET /v1/services\"}\n\n");
+                    reply.end();
+                    return;
+                }
+                Events.Change c = sub.queue.poll(15, TimeUnit.SECONDS);
+                if (c == null) {
+                    reply.chunk(": keepalive\n\n");
+                    continue;
+                }
+                var o = Json.status(c.now(), logs, Instant.now());
+                o.addProperty("previous", c.before().state());
+                reply.chunk("event: state\ndata: " + o + "\n\n");
+            }
+        } catch (Exception e) {
+            reply.abort(e);
+        }
+    }
+}

@@ -1,0 +1,56 @@
+package banyan.control;
+
+import banyan.logs.Logs;
+import banyan.os.Signals;
+import banyan.supervise.ServiceStatus;
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonNull;
+import com.google.gson.JsonObject;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+
+/** The API's JSON shapes (docs/api.yaml): a service's status, a list of them, an error. */
+final class Json {
+    private Json() {}
+
+    static JsonObject status(ServiceStatus s, Logs logs, Instant now) {
+        JsonObject o = new JsonObject();
+        o.addProperty("name", s.name());
+        o.addProperty("state", s.state());
+        o.addProperty("ready", s.ready());
+        o.addProperty("pid", s.pid());
+        o.addProperty("restarts", s.restarts());
+        o.addProperty("since", s.since().toString());
+        o.addProperty("uptime_seconds", "up".equals(s.state()) ? Duration.between(s.since(), now).toMillis() / 1000.0 : 0);
+        o.add("exit", s.lastExit().<JsonElement>map(x -> {
+            JsonObject e = new JsonObject();
+            e.addProperty("pid", x.pid());
+            e.addProperty("code", x.shellCode());
+            if (x.signal() == 0) e.add("signal", JsonNull.INSTANCE);
+            else e.addProperty("signal", Signals.name(x.signal()));
+            e.addProperty("description", x.describe());
+            return e;
+        }).orElse(JsonNull.INSTANCE));
+        o.addProperty("reason", s.reason());
+        o.addProperty("status_text", s.statusText());
+        o.addProperty("log_lines_lost", logs.lost(s.name()));
+        return o;
+    }
+
+    static JsonObject services(List<ServiceStatus> all, Logs logs, Instant now) {
+        JsonArray a = new JsonArray();
+        for (ServiceStatus s : all) a.add(status(s, logs, now));
+        JsonObject o = new JsonObject();
+        o.add("services", a);
+        return o;
+    }
+
+    static JsonObject error(String message) {
+        JsonObject o = new JsonObject();
+        o.addProperty("error", message);
+        return o;
+    }
+}

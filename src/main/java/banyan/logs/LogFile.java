@@ -1,0 +1,151 @@
+package banyan.logs;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+
+/**
+ * One log file with size/count rotation: NAME.log, then NAME.log.1 (newest) ... NAME.log.(maxFiles-1).
+ * Lines are buffered and written in batches (the pump flushes after each round of reads). A line
+ * that cannot be written (disk full, directory gone) is counted, never retried out of order; once
+ * writing works again, the file gets a line saying how many were lost.
+ */
+final class LogFile {
+    /** Told when writing works again after lines were lost. */
+    interface Recovery {
+        void recovered(String file, long lost, String reason);
+    }
+
+    private static final int BATCH = 64 * 1024;
+    private final Path dir;
+    private final String name;
+    private final long maxSize;
+    private final int maxFiles;
+    private final Recovery recovery;
+    private final Stamp stamp = new Stamp();
+    // all guarded by this: the pump writes service lines, other threads write banyan's own
+    private final ByteArrayOutputStream pending = new ByteArrayOutputStream();
+    private int pendingLines;
+    private FileChannel channel;
+    private long size;
+    private long lostTotal, lostUnreported;
+    private String lostReason = "";
+    private boolean brokenLine; // the file ends inside a line that failed half-way
+
+    LogFile(Path dir, String name, long maxSize, int maxFiles, Recovery recovery) {
+        this.dir = dir;
+        this.name = name;
+        this.maxSize = maxSize;
+        this.maxFiles = maxFiles;
+        this.recovery = recovery;
+    }
+
+    Path path() {
+        return dir.resolve(name);
+    }
+
+    synchronized long lost() {
+        return lostTotal;
+    }
+
+    /** Appends "TIME STREAM TEXT"; stream gets a "+" when the text continues on the next line. */
+    synchronized void append(Instant at, String stream, String text, boolean split) {
+        if (channel == null && lostUnreported == 0) {
+            try {
+                open(); // learn the size of an existing file before deciding on rotation
+            } catch (IOException e) {
+                // flush counts the loss when the line cannot be written
+            }
+        }
+        byte[] line = (stamp.format(at) + " " + stream + (split ? "+ " : " ") + text + "\n").getBytes(StandardCharsets.UTF_8);
+        long after = size + pending.size() + line.length;
+        if (after > maxSize && size + pending.size() > 0) {
+            flush();
+            rotate();
+        }
+        pending.writeBytes(line);
+        pendingLines++;
+        if (pending.size() >= BATCH) flush();
+    }
+
+    synchronized void flush() {
+        if (pendingLines == 0) return;
+        byte[] data = pending.toByteArray();
+        int lines = pendingLines;
+        pending.reset();
+        pendingLines = 0;
+        byte[] note = lostUnreported == 0 ? new byte[0] : ((brokenLine ? "\n" : "") + stamp.format(Instant.now())
+                + " banyan " + lostUnreported + " line(s) lost: " + lostReason + "\n").getBytes(StandardCharsets.UTF_8);
+        ByteBuffer all = ByteBuffer.allocate(note.length + data.length).put(note).put(data).flip();
+        try {
+            open();
+            while (all.hasRemaining()) size += channel.write(all);
+            brokenLine = false;
+            if (note.length > 0) {
+                recovery.recovered(path().toString(), lostUnreported, lostReason);
+                lostUnreported = 0;
+            }
+        } catch (IOException e) {
+            int written = all.position();
+            int whole = 0;
+            for (int i = note.length; i < written; i++) if (all.get(i) == '\n') whole++;
+            if (written > 0 && all.get(written - 1) != '\n') brokenLine = true;
+            if (written >= note.length && note.length > 0) lostUnreported = 0; // the note got out; count afresh
+            lostTotal += lines - whole;
+            lostUnreported += lines - whole;
+            lostReason = reason(e);
+            closeChannel(); // reopen next time: the directory may have been recreated
+        }
+    }
+
+    private void open() throws IOException {
+        if (channel != null) return;
+        Files.createDirectories(dir);
+        channel = FileChannel.open(path(), StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+        size = channel.size();
+    }
+
+    /** NAME.log.(k) becomes .(k+1), the oldest falls off, NAME.log becomes .1. */
+    private void rotate() {
+        closeChannel();
+        try {
+            Files.deleteIfExists(dir.resolve(name + "." + (maxFiles - 1)));
+            for (int k = maxFiles - 2; k >= 1; k--) {
+                Path from = dir.resolve(name + "." + k);
+                if (Files.exists(from)) Files.move(from, dir.resolve(name + "." + (k + 1)), StandardCopyOption.REPLACE_EXISTING);
+            }
+            if (maxFiles > 1) Files.move(path(), dir.resolve(name + ".1"), StandardCopyOption.REPLACE_EXISTING);
+            else Files.deleteIfExists(path());
+        } catch (IOException e) {
+            lostReason = "rotation failed: " + reason(e); // writing goes on into the current file
+        }
+        size = 0;
+    }
+
+    synchronized void close() {
+        flush();
+        closeChannel();
+    }
+
+    private void closeChannel() {
+        if (channel == null) return;
+        try {
+            channel.close();
+        } catch (IOException ignored) {
+            // nothing was pending: flush ran first
+        }
+        channel = null;
+    }
+
+    private static String reason(IOException e) {
+        String m = e.getMessage();
+        return m == null ? e.getClass().getSimpleName() : m;
+    }
+}

@@ -1,0 +1,101 @@
+package banyan.logs;
+
+import banyan.config.LogConfig;
+import banyan.os.Proc;
+import banyan.supervise.Host;
+
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+
+/**
+ * Where service output goes besides the console: a file per service under the log directory
+ * (rotated by size and count) and a ring of recent lines for `banyan logs`. Lines arrive on the
+ * log pump's thread; {@link #flush} runs there after each round of reads, so a line is on disk
+ * before the pump waits again.
+ */
+public final class Logs implements Host.Output {
+    /** Ring bounds per service: enough for `logs -n 1000`, at most about 1 MiB of text. */
+    static final int RING_LINES = 2000;
+    static final long RING_CHARS = 1L << 20;
+    /** banyan's own messages; '@' cannot start a service name, so no service can take this file. */
+    public static final String OWN_LOG = "@banyan.log";
+
+    private record Service(Ring ring, LogFile file) {}
+
+    private final LogConfig config;
+    private final Path dir;
+    private final Consumer<String> report;
+    private final Map<String, Service> services = new ConcurrentHashMap<>();
+    private final LogFile own;
+
+    /** @param report where banyan's own messages about logging go (the console) */
+    public Logs(LogConfig config, Map<String, String> env, Consumer<String> report) {
+        this.config = config;
+        this.dir = config.dir().orElseGet(() -> defaultDir(Proc.uid(), env));
+        this.report = report;
+        this.own = new LogFile(dir, OWN_LOG, config.maxSize(), config.maxFiles(), (f, n, why) -> {});
+    }
+
+    /** /var/log/banyan for root, else $XDG_STATE_HOME/banyan/log ($HOME/.local/state when unset). */
+    public static Path defaultDir(int uid, Map<String, String> env) {
+        if (uid == 0) return Path.of("/var/log/banyan");
+        String state = env.getOrDefault("XDG_STATE_HOME", "");
+        if (state.startsWith("/")) return Path.of(state, "banyan", "log");
+        return Path.of(env.getOrDefault("HOME", "/tmp"), ".local", "state", "banyan", "log");
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
+    public Path file(String service) {
+        return dir.resolve(service + ".log");
+    }
+
+    @Override
+    public void line(String service, String stream, String text, boolean split) {
+        Service s = service(service);
+        Instant now = Instant.now();
+        s.ring().add(now, stream, text, split);
+        s.file().append(now, stream, text, split);
+    }
+
+    /** Writes what is buffered; the pump calls this before it waits for more output. */
+    public void flush() {
+        for (Service s : services.values()) s.file().flush();
+    }
+
+    /** A message of banyan's own, to its own log file. */
+    public void own(String message) {
+        own.append(Instant.now(), "banyan", message, false);
+        own.flush();
+    }
+
+    /** The recent lines of a service (an empty ring when it has written nothing yet). */
+    public Ring ring(String service) {
+        return service(service).ring();
+    }
+
+    /** Lines of this service that could not be written to its file (disk full, for example). */
+    public long lost(String service) {
+        Service s = services.get(service);
+        return s == null ? 0 : s.file().lost();
+    }
+
+    public void close() {
+        services.values().forEach(s -> s.file().close());
+        own.close();
+    }
+
+    private Service service(String name) {
+        return services.computeIfAbsent(name, n -> new Service(new Ring(RING_LINES, RING_CHARS),
+                new LogFile(dir, n + ".log", config.maxSize(), config.maxFiles(), (file, lost, why) -> {
+                    String m = n + ": " + lost + " log line(s) could not be written to " + file + " (" + why + "); writing again";
+                    report.accept(m);
+                    own(m);
+                })));
+    }
+}
