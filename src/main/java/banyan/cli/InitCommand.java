@@ -3,7 +3,10 @@ package banyan.cli;
 import banyan.config.ConfigException;
 import banyan.config.ConfigLoader;
 import banyan.config.StackConfig;
+import banyan.control.ControlServer;
+import banyan.init.Action;
 import banyan.init.Init;
+import banyan.manage.Stack;
 import banyan.os.Machine;
 import banyan.os.Proc;
 import picocli.CommandLine.ArgGroup;
@@ -17,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.function.Consumer;
 
 @Command(name = "init", mixinStandardHelpOptions = true,
         description = {"Run as PID 1 of a container or a machine: mount what is missing, bring up",
@@ -36,6 +40,9 @@ final class InitCommand implements Callable<Integer> {
         @Option(names = "--container", description = "container mode, whatever the PID namespace says") boolean container;
         @Option(names = "--machine", description = "machine mode: reboot(2) at the end; needs PID 1") boolean machine;
     }
+
+    @picocli.CommandLine.Mixin
+    ServeOptions serve = new ServeOptions();
 
     @Parameters(paramLabel = "MAIN", arity = "0..*", description = "after --: the main program of a container and its arguments")
     List<String> main = List.of();
@@ -68,11 +75,37 @@ final class InitCommand implements Callable<Integer> {
         }
         int width = Math.max(6, config.services().keySet().stream().mapToInt(String::length).max().orElse(6));
         Console console = new Console(System.out, width);
-        int code = new Init(config, main, forced, console, console, console::banyan).run();
+        Plane plane = new Plane(config, console);
+        Init init = new Init(config, main, forced, plane.output, plane.listener, plane.pump, console::banyan);
+        ControlServer[] api = {null};
+        init.onStack(stack -> api[0] = serve(init, stack, plane, console));
+        // SIGHUP and POST /v1/reload: off the init thread, since a reload waits for the stack
+        init.onReload(() -> {
+            Stack stack = init.stack();
+            if (stack == null) console.banyan("reload: the stack is not up yet; ask again in a moment");
+            else Thread.ofVirtual().name("reload").start(() -> Reload.run(file, stack, init::withBootTarget, console));
+        });
+        int code = init.run();
+        if (api[0] != null) api[0].close();
+        plane.close();
         System.out.flush();
         System.err.flush();
         Machine.exitNow(code); // everything is stopped: skip the JVM's exit, which lingers 300 ms on threads in native calls
         return code;
+    }
+
+    /** The control API; PID 1 goes on without it when it cannot start (the console says why). */
+    private ControlServer serve(Init init, Stack stack, Plane plane, Console console) {
+        Consumer<Optional<String>> shutdown = action -> init.requestShutdown(action.flatMap(Action::parse).orElse(Action.POWEROFF));
+        try {
+            ControlServer api = serve.start(stack, plane.logs, plane.events, new ControlServer.Hooks(shutdown,
+                    Optional.of(() -> Reload.apply(file, stack, init::withBootTarget))));
+            console.banyan("control API on " + api.socket() + "; logs in " + plane.logs.dir());
+            return api;
+        } catch (ServeOptions.UsageError e) {
+            console.banyan("no control API: " + e.getMessage() + "; banyan shutdown will not reach this banyan, use signals");
+            return null;
+        }
     }
 
     private static boolean maybeMachine(Optional<Init.Mode> forced) {

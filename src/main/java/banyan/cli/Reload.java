@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.function.UnaryOperator;
 
 /** What `banyan up` does on SIGHUP (re-read the file, apply it by diff) and how it reports a bring-up. */
 final class Reload {
@@ -24,9 +25,14 @@ final class Reload {
 
     /** Re-reads file and applies it by diff; returns a one-line summary. An invalid file changes nothing. */
     static String apply(Path file, Stack stack) throws Rejected, InterruptedException {
+        return apply(file, stack, c -> c);
+    }
+
+    /** adjust: what init changes in every configuration it runs (the boot target of this boot). */
+    static String apply(Path file, Stack stack, UnaryOperator<StackConfig> adjust) throws Rejected, InterruptedException {
         StackConfig next;
         try {
-            next = ConfigLoader.load(file);
+            next = adjust.apply(ConfigLoader.load(file));
         } catch (ConfigException e) {
             throw new Rejected(e.getMessage() + "\nreload rejected: " + e.problems().size() + " problem(s) in " + file
                     + "; the running stack is unchanged");
@@ -38,8 +44,12 @@ final class Reload {
 
     /** SIGHUP: apply, print the outcome and, once settled, the bring-up report. */
     static void run(Path file, Stack stack, Console console) {
+        run(file, stack, c -> c, console);
+    }
+
+    static void run(Path file, Stack stack, UnaryOperator<StackConfig> adjust, Console console) {
         try {
-            console.banyan(apply(file, stack));
+            console.banyan(apply(file, stack, adjust));
             report(stack, console);
         } catch (Rejected e) {
             e.getMessage().lines().forEach(console::banyan);

@@ -8,8 +8,22 @@ import java.time.Duration;
 
 @Command(name = "shutdown", mixinStandardHelpOptions = true,
         description = {"Stop every service in reverse order and end banyan; waits until banyan is gone.",
-                "Exit 1 when it is still there after --timeout."})
+                "Under banyan init on a machine, then reboot, power off or halt; in a container or under",
+                "banyan up, the action makes no difference. Exit 1 when banyan is still there after --timeout."})
 final class ShutdownCommand extends ClientCommand {
+    @picocli.CommandLine.ArgGroup(exclusive = true)
+    Action action;
+
+    static final class Action {
+        @Option(names = "--reboot", description = "banyan init on a machine: reboot at the end") boolean reboot;
+        @Option(names = "--poweroff", description = "banyan init on a machine: power off at the end (the default)") boolean poweroff;
+        @Option(names = "--halt", description = "banyan init on a machine: halt at the end") boolean halt;
+
+        String word() {
+            return reboot ? "reboot" : halt ? "halt" : "poweroff";
+        }
+    }
+
     @Option(names = "--no-wait", description = "return once banyan has the request")
     boolean noWait;
 
@@ -20,7 +34,7 @@ final class ShutdownCommand extends ClientCommand {
     int run(ControlClient client) throws Exception {
         Duration limit = Durations.parse(timeout).orElseThrow(() ->
                 new Exit(Main.USAGE, "--timeout '" + timeout + "' is not a duration; write it like 500ms, 10s or 1m"));
-        json(client.request("POST", "/v1/shutdown", null));
+        json(client.request("POST", "/v1/shutdown", action == null ? null : "{\"action\":\"" + action.word() + "\"}"));
         out().println("banyan: shutting down");
         if (noWait) return Main.OK;
         long end = System.nanoTime() + limit.toNanos();

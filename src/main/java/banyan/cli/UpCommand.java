@@ -4,21 +4,17 @@ import banyan.config.ConfigException;
 import banyan.config.ConfigLoader;
 import banyan.config.StackConfig;
 import banyan.control.ControlServer;
-import banyan.control.Events;
-import banyan.logs.Logs;
 import banyan.manage.Stack;
 import banyan.os.Cgroup;
 import banyan.os.Proc;
 import banyan.os.SignalHandlers;
 import banyan.os.Signals;
 import banyan.supervise.Host;
-import banyan.supervise.LogPump;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -51,21 +47,8 @@ final class UpCommand implements Callable<Integer> {
         Optional<Path> cgroups = Cgroup.parentForInstance("banyan-" + self);
         if (cgroups.isEmpty()) console.banyan("cgroup v2 not writable here: services are tracked by process group only");
         Optional<Path> helper = Optional.ofNullable(System.getProperty("banyan.exec")).map(Path::of);
-        // control plane: per-service log files and ring, state-change events, the API
-        Logs logs = new Logs(config.log(), System.getenv(), console::banyan);
-        console.copyTo(logs::own);
-        Events events = new Events();
-        LogPump pump = new LogPump();
-        pump.afterBatch(logs::flush);
-        Host.Output output = (service, stream, text, split) -> {
-            console.line(service, stream, text, split);
-            logs.line(service, stream, text, split);
-        };
-        Host.Listener listener = (before, now) -> {
-            console.changed(before, now);
-            events.changed(before, now);
-        };
-        Host host = new Host(Host.inheritedEnvironment(), cgroups, helper, pump, output, listener);
+        Plane plane = new Plane(config, console);
+        Host host = new Host(Host.inheritedEnvironment(), cgroups, helper, plane.pump, plane.output, plane.listener);
         Stack stack = new Stack(config, host);
 
         CountDownLatch stopRequested = new CountDownLatch(1);
@@ -81,12 +64,13 @@ final class UpCommand implements Callable<Integer> {
         SignalHandlers.on(Signals.TERM, onStop);
         ControlServer api;
         try {
-            api = serve.start(stack, logs, events, new ControlServer.Hooks(stopRequested::countDown, Optional.of(() -> Reload.apply(file, stack))));
+            api = serve.start(stack, plane.logs, plane.events,
+                    new ControlServer.Hooks(action -> stopRequested.countDown(), Optional.of(() -> Reload.apply(file, stack))));
         } catch (ServeOptions.UsageError e) {
             System.err.println("banyan: " + e.getMessage());
             return Main.USAGE;
         }
-        console.banyan("control API on " + api.socket() + "; logs in " + logs.dir());
+        console.banyan("control API on " + api.socket() + "; logs in " + plane.logs.dir());
         console.banyan("starting " + config.services().size() + " service(s) from " + file);
         stack.up();
         // Reload by diff on SIGHUP; an invalid file changes nothing. Off the signal thread: a reload waits for the stack.
@@ -97,10 +81,9 @@ final class UpCommand implements Callable<Integer> {
         stack.down();
         Leftovers.killAll(self);
         cgroups.ifPresent(p -> p.toFile().delete());
-        pump.awaitDrained(Duration.ofSeconds(2)); // the last lines of the services reach their files
         api.close();
         console.banyan("stopped");
-        logs.close();
+        plane.close();
         return Main.OK;
     }
 }

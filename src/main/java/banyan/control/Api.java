@@ -104,10 +104,12 @@ final class Api extends Handler.Abstract {
             case "shutdown" -> {
                 if (p.length != 3) throw notFound();
                 allow(method, "POST");
+                Optional<String> action = actionOf(body(req));
                 JsonObject o = new JsonObject();
                 o.addProperty("shutting_down", true);
+                action.ifPresent(a -> o.addProperty("action", a));
                 reply.json(202, o);
-                hooks.shutdown().run();
+                hooks.shutdown().accept(action);
             }
             default -> throw notFound();
         }
@@ -166,6 +168,12 @@ final class Api extends Handler.Abstract {
         }
     }
 
+    /** Through the stack, so that its requirements start first; a service waiting out its backoff starts now. */
+    private void start(Supervisor s, ServiceStatus before) {
+        if (before.state().equals("backoff")) s.start();
+        else stack.start(s.name());
+    }
+
     /** Sends the request; with wait > 0, answers once it took effect (200), went otherwise (409) or the wait ran out (504). */
     private void action(Supervisor s, String action, Duration wait, Reply reply) throws Exception {
         ServiceStatus before = s.status();
@@ -174,7 +182,7 @@ final class Api extends Handler.Abstract {
         Predicate<ServiceStatus> wanted;
         switch (action) {
             case "stop" -> {
-                s.stop();
+                stack.stop(s.name()); // through the stack: what requires it stops first
                 settled = Api::isDown;
                 wanted = settled;
             }
@@ -183,12 +191,12 @@ final class Api extends Handler.Abstract {
                     reply.json(200, Json.status(before, logs, Instant.now()));
                     return;
                 }
-                s.start();
+                start(s, before);
                 settled = st -> st != before && settledAfterStart(st);
                 wanted = st -> st.state().equals("up");
             }
             default -> {
-                if (wasDown) s.start(); else s.restart(); // a service that is not running is simply started
+                if (wasDown) start(s, before); else s.restart(); // not running: simply started; what requires it follows a restart
                 settled = st -> st.restarts() > before.restarts() || wasDown && st != before ? settledAfterStart(st) : false;
                 wanted = st -> st.state().equals("up");
             }
@@ -216,6 +224,14 @@ final class Api extends Handler.Abstract {
         };
     }
 
+    private static Optional<String> actionOf(JsonObject body) throws Refusal {
+        JsonElement v = body.get("action");
+        if (v == null) return Optional.empty();
+        if (v instanceof JsonPrimitive prim && prim.isString() && java.util.Set.of("reboot", "poweroff", "halt").contains(prim.getAsString()))
+            return Optional.of(prim.getAsString());
+        throw new Refusal(400, "action must be \"reboot\", \"poweroff\" or \"halt\" (or left out)");
+    }
+
     private static int signalOf(JsonObject body) throws Refusal {
         JsonElement v = body.get("signal");
         OptionalInt n = OptionalInt.empty();
@@ -234,6 +250,7 @@ final class Api extends Handler.Abstract {
             bytes = in.readNBytes(MAX_BODY + 1);
         }
         if (bytes.length > MAX_BODY) throw new Refusal(413, "body is over the limit of " + MAX_BODY + " bytes");
+        if (bytes.length == 0) return new JsonObject(); // no body: every field left out
         try {
             JsonElement e = JsonParser.parseString(new String(bytes, StandardCharsets.UTF_8));
             if (e instanceof JsonObject o) return o;

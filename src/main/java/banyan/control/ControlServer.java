@@ -37,8 +37,12 @@ import java.util.concurrent.Callable;
  * nothing here runs on a supervisor's thread, so no client can slow supervision down.
  */
 public final class ControlServer implements AutoCloseable {
-    /** What `banyan up` lets the API do to banyan itself. reload returns a one-line summary or throws with the reason. */
-    public record Hooks(Runnable shutdown, Optional<Callable<String>> reload) {}
+    /**
+     * What `banyan up` and `banyan init` let the API do to banyan itself. shutdown gets the action
+     * asked for (reboot, poweroff, halt; empty for the default). reload returns a one-line summary
+     * or throws with the reason.
+     */
+    public record Hooks(java.util.function.Consumer<Optional<String>> shutdown, Optional<Callable<String>> reload) {}
 
     /**
      * @param writeTimeout how long a streaming client may leave a chunk unread before it is disconnected

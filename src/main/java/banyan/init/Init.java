@@ -62,16 +62,18 @@ public final class Init {
     private final Optional<Mode> forcedMode;
     private final Host.Output output;
     private final Host.Listener listener;
+    private final LogPump pump;
     private final Consumer<String> log;
     private final LinkedBlockingQueue<Event> events = new LinkedBlockingQueue<>();
     private volatile boolean stopping;
     private volatile Stack stack;
     private volatile MainProcess mainProcess;
     private volatile Runnable reload;
+    private volatile Consumer<Stack> onStack = s -> {};
     private Optional<Path> cgroupParent = Optional.empty();           // init thread
 
     private Mode mode;                                                // init thread
-    private BootSettings settings;                                    // init thread
+    private volatile BootSettings settings;                           // written by the init thread
     private final Map<String, ServiceStatus> services = new LinkedHashMap<>(); // init thread
     private boolean booted;                                           // init thread
     private final Set<String> cameUp = new java.util.HashSet<>();     // init thread: stayed up for min_uptime once
@@ -84,8 +86,9 @@ public final class Init {
      * @param log        where init's own lines go (the console)
      */
     public Init(StackConfig config, List<String> main, Optional<Mode> forcedMode, Host.Output output, Host.Listener listener,
-                Consumer<String> log) {
+                LogPump pump, Consumer<String> log) {
         this.config = config;
+        this.pump = pump;
         this.main = List.copyOf(main);
         this.forcedMode = forcedMode;
         this.output = output;
@@ -97,6 +100,24 @@ public final class Init {
     /** Asks for a shutdown (stages 3 and 4) with action; any thread may call it, for example the control API. */
     public void requestShutdown(Action action) {
         events.offer(new ShutdownRequest(action, OK, action.word() + " requested"));
+    }
+
+    /** The running stack; null before stage 2. */
+    public Stack stack() {
+        return stack;
+    }
+
+    /** Called once, in stage 2, with the stack before it comes up: the control API starts there. */
+    public void onStack(Consumer<Stack> handler) {
+        this.onStack = handler;
+    }
+
+    /** config with the boot target this boot runs (the kernel command line may have chosen it). */
+    public StackConfig withBootTarget(StackConfig config) {
+        Map<String, String> boot = new LinkedHashMap<>(config.boot());
+        BootSettings s = settings;
+        if (s != null) boot.put("target", s.target());
+        return new StackConfig(config.sources(), boot, config.services(), config.targets(), config.log());
     }
 
     /** What SIGHUP does; the reload of the manager plugs in here. */
@@ -192,11 +213,14 @@ public final class Init {
             listener.changed(before, now);
             events.offer(new Changed(now));
         };
-        Map<String, String> boot = new LinkedHashMap<>(config.boot());
-        boot.put("target", settings.target()); // the kernel command line may have chosen another
-        StackConfig withTarget = new StackConfig(config.sources(), boot, config.services(), config.targets());
-        Stack s = new Stack(withTarget, new Host(Host.inheritedEnvironment(), cgroups, helper, new LogPump(), output, watch));
+        StackConfig withTarget = withBootTarget(config);
+        Stack s = new Stack(withTarget, new Host(Host.inheritedEnvironment(), cgroups, helper, pump, output, watch));
         stack = s;
+        try {
+            onStack.accept(s);
+        } catch (RuntimeException e) {
+            log.accept("stage 2: " + e.getMessage() + "; going on without it");
+        }
         s.statuses().forEach(st -> services.put(st.name(), st));
         int wanted = withTarget.closure(settings.target()).size();
         log.accept("stage 2: starting " + wanted + " service(s) of target " + settings.target()

@@ -21,6 +21,7 @@ final class LiveStack implements AutoCloseable {
     final ControlServer server;
     final LogPump pump = new LogPump();
     final CountDownLatch shutdown = new CountDownLatch(1);
+    final java.util.List<Optional<String>> shutdownActions = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     LiveStack(String toml, Duration writeTimeout, Optional<java.net.InetSocketAddress> tcp, Optional<String> token) throws Exception {
         dir = Files.createTempDirectory("banyan-api");
@@ -33,7 +34,10 @@ final class LiveStack implements AutoCloseable {
         Host host = new Host(System.getenv(), Optional.empty(), Optional.empty(), pump, logs, events);
         stack = new Stack(config, host);
         server = new ControlServer(new ControlServer.Options(dir.resolve("control.sock"), tcp, token, writeTimeout),
-                stack, logs, events, new ControlServer.Hooks(shutdown::countDown, Optional.empty()));
+                stack, logs, events, new ControlServer.Hooks(action -> {
+                    shutdownActions.add(action);
+                    shutdown.countDown();
+                }, Optional.empty()));
         stack.up();
     }
 

@@ -53,7 +53,7 @@ class InitContainerTest {
         try (Pid1 b = Pid1.start(dir, "--", "sh", "-c", "trap 'exit 5' USR1; touch " + ready + "; while :; do sleep 0.05; done")) {
             Pid1.await("MAIN's trap", BOOT, () -> Files.exists(ready));
             b.signal("HUP");
-            b.awaitLog("SIGHUP: reload", BOOT);
+            b.awaitLog("reloaded " + dir.resolve("banyan.toml") + ": added [], removed [], restarted [], unchanged 1", BOOT);
             b.signal("USR1");
             assertEquals(5, b.awaitExit(BOOT), b.output());
         }
@@ -199,6 +199,8 @@ class InitContainerTest {
         List<String> cmd = new ArrayList<>(Pid1.java(Pid1.classpath()));
         cmd.addAll(List.of("init", "-f", dir.resolve("banyan.toml").toString()));
         cmd.addAll(List.of(args));
-        return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve("out").toFile()).start();
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve("out").toFile());
+        pb.environment().put("BANYAN_CONTROL", dir.resolve("control.sock").toString());
+        return pb.start();
     }
 }

@@ -96,6 +96,26 @@ class InitPid1Test {
     }
 
     @Test
+    void theClientCommandsReachPid1AndShutdownEndsTheContainer() throws Exception {
+        Pid1.write(dir.resolve("banyan.toml"), service("a") + service("b", "a"));
+        try (Pid1 b = Pid1.start(dir)) {
+            b.awaitLog("target default is up", BOOT);
+            var status = Pid1.client(dir, "status");
+            assertEquals(0, status.getKey(), status.getValue());
+            assertTrue(status.getValue().lines().anyMatch(l -> l.matches("b +up .*")), status.getValue());
+            var bad = Pid1.client(dir, "stop", "nosuch");
+            assertEquals(2, bad.getKey(), bad.getValue());
+            var shutdown = Pid1.client(dir, "shutdown", "--reboot");
+            assertEquals(0, shutdown.getKey(), shutdown.getValue());
+            assertEquals(0, b.awaitExit(BOOT), b.output());
+            assertTrue(b.output().contains("reboot requested"), b.output());
+        }
+        List<String> stops = Pid1.lines(dir.resolve("events")).stream().filter(l -> l.startsWith("stop ")).map(l -> l.split(" ")[1]).toList();
+        assertEquals(List.of("b", "a"), stops, "b requires a: it stops first");
+        assertTrue(Files.readString(dir.resolve("log").resolve("@banyan.log")).contains("reboot requested"), "init's own log file");
+    }
+
+    @Test
     void orphansOfEveryKindAreReaped() throws Exception {
         String d = dir.toString();
         // 1: a daemon's double fork; 2: fifty at once; 3: a process that dies leaving zombie children of its own

@@ -50,6 +50,17 @@ final class Pid1 implements AutoCloseable {
         return cmd;
     }
 
+    /** Runs a client command (`banyan status`, `banyan shutdown`) against this banyan's control socket; returns its exit code and output. */
+    static java.util.Map.Entry<Integer, String> client(Path dir, String... args) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(java(classpath()));
+        cmd.addAll(List.of(args));
+        cmd.addAll(List.of("--control", dir.resolve("control.sock").toString()));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!p.waitFor(30, TimeUnit.SECONDS)) fail("timed out: " + cmd);
+        return java.util.Map.entry(p.exitValue(), out);
+    }
+
     static String classpath() {
         return System.getProperty("java.class.path");
     }
@@ -66,8 +77,10 @@ final class Pid1 implements AutoCloseable {
         cmd.addAll(List.of("init", "-f", dir.resolve("banyan.toml").toString()));
         cmd.addAll(List.of(args));
         Path log = dir.resolve("banyan.log");
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile())
-                .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile())).start();
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
+        pb.environment().put("BANYAN_CONTROL", dir.resolve("control.sock").toString()); // not the host's /run/banyan
+        Process p = pb.start();
         long[] child = {0};
         await("unshare's child (the namespace's PID 1)", Duration.ofSeconds(10), () -> {
             child[0] = p.children().findFirst().map(ProcessHandle::pid).orElse(0L);
@@ -134,8 +147,10 @@ final class Pid1 implements AutoCloseable {
         }
     }
 
+    /** Writes a configuration whose logs go beside it, not to the host's /var/log/banyan. */
     static void write(Path file, String text) throws IOException {
-        Files.writeString(file, text, StandardCharsets.UTF_8);
+        String logs = text.contains("log_dir") ? "" : "log_dir = \"" + file.resolveSibling("log") + "\"\n";
+        Files.writeString(file, logs + text, StandardCharsets.UTF_8);
     }
 
     static List<String> lines(Path file) {
