@@ -65,8 +65,11 @@ public final class Stack {
     public Stack(StackConfig config, Host host) {
         Host.Listener outer = host.listener();
         this.host = new Host(host.baseEnv(), host.cgroupParent(), host.execHelper(), host.pump(), host.output(), (before, now) -> {
-            outer.changed(before, now);
-            inbox.offer(() -> {});
+            try {
+                outer.changed(before, now);
+            } finally {
+                inbox.offer(() -> {}); // a listener that throws must not hide the change from the stack
+            }
         });
         this.config = config;
         for (ServiceConfig s : config.services().values()) entries.put(s.name(), new Entry(new Supervisor(s, this.host)));
@@ -216,17 +219,19 @@ public final class Stack {
     }
 
     private void run() {
-        try {
-            while (true) {
+        while (true) {
+            try {
                 inbox.take().run();
                 for (Runnable r; (r = inbox.poll()) != null; ) r.run(); // a burst of changes costs one decision
                 reconcile();
                 waiters.removeIf(w -> w.condition().getAsBoolean() && w.done().complete(null));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (RuntimeException e) {
+                // a bug here must stop neither the services nor later decisions: say it, and decide again on the next change
+                System.err.println("banyan: stack: internal error, carrying on: " + e);
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (RuntimeException e) {
-            System.err.println("banyan: stack: " + e); // a bug here must not stop the services themselves
         }
     }
 

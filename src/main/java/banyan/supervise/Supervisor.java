@@ -158,30 +158,17 @@ public final class Supervisor {
     }
 
     private void run() {
-        try {
-            while (true) {
-                if (closing && !(memory.state() instanceof Starting || memory.state() instanceof Up || memory.state() instanceof Stopping))
-                    break;
-                long deadline = Math.min(memory.state().deadline(), watchdogBy);
-                Mail mail = deadline == Long.MAX_VALUE ? mailbox.take()
-                        : mailbox.poll(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
-                switch (mail) {
-                    case null -> {
-                        if (System.nanoTime() - watchdogBy >= 0) {
-                            watchdogBy = Long.MAX_VALUE;
-                            apply(new Unhealthy(livePid, "watchdog: no WATCHDOG=1 within " + readiness.watchdog().map(Durations::format).orElse("")));
-                        } else if (System.nanoTime() - memory.state().deadline() >= 0) apply(new Timeout());
-                    }
-                    case Do(Timeout t) when System.nanoTime() < memory.state().deadline() -> { } // a wake-up from close()
-                    case Do(Event e) -> apply(e);
-                    case Notice(NotifySocket.Message m) -> notified(m);
-                }
+        while (true) {
+            try {
+                if (!step()) break;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            } catch (RuntimeException e) {
+                // A bug here must not take down this service or the others: say so, and handle the next event.
+                System.err.println("banyan: " + config.name() + ": supervisor error, carrying on: " + e);
+                java.util.concurrent.locks.LockSupport.parkNanos(100_000_000); // a bug that repeats must not spin a core
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (RuntimeException e) {
-            // A bug here must not take down the other services: say so, and leave this one as it is.
-            System.err.println("banyan: " + config.name() + ": supervisor error: " + e);
         }
         readyWaitPid = 0;
         livePid = 0;
@@ -189,6 +176,27 @@ public final class Supervisor {
         cgroup.ifPresent(Cgroup::remove);
         Fd.close(out.writeEnd());
         Fd.close(err.writeEnd());
+    }
+
+    /** Waits for one piece of mail (or a deadline) and handles it; false once the supervisor is done. */
+    private boolean step() throws InterruptedException {
+        if (closing && !(memory.state() instanceof Starting || memory.state() instanceof Up || memory.state() instanceof Stopping))
+            return false;
+        long deadline = Math.min(memory.state().deadline(), watchdogBy);
+        Mail mail = deadline == Long.MAX_VALUE ? mailbox.take()
+                : mailbox.poll(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
+        switch (mail) {
+            case null -> {
+                if (System.nanoTime() - watchdogBy >= 0) {
+                    watchdogBy = Long.MAX_VALUE;
+                    apply(new Unhealthy(livePid, "watchdog: no WATCHDOG=1 within " + readiness.watchdog().map(Durations::format).orElse("")));
+                } else if (System.nanoTime() - memory.state().deadline() >= 0) apply(new Timeout());
+            }
+            case Do(Timeout t) when System.nanoTime() < memory.state().deadline() -> { } // a wake-up from close()
+            case Do(Event e) -> apply(e);
+            case Notice(NotifySocket.Message m) -> notified(m);
+        }
+        return true;
     }
 
     private void apply(Event e) {

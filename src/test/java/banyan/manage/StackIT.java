@@ -155,6 +155,29 @@ class StackIT {
         }
     }
 
+    /** A bug in what watches one service (here, a listener that always throws) leaves it and the rest supervised. */
+    @Test
+    void anErrorInOneServicesSupervisionIsContained() throws Exception {
+        StackConfig c = TestHost.config(dir, service("cursed", "") + service("fine", "requires = [\"cursed\"]"));
+        banyan.supervise.Host h = t.host;
+        stack = new Stack(c, new banyan.supervise.Host(h.baseEnv(), h.cgroupParent(), h.execHelper(), h.pump(), h.output(), (before, now) -> {
+            h.listener().changed(before, now);
+            if (now.name().equals("cursed")) throw new IllegalStateException("a bug in a listener");
+        }));
+        stack.up();
+        assertEquals(Map.of("cursed", "ready", "fine", "ready"), stack.awaitUp(Duration.ofSeconds(20)).orElseThrow());
+        int cursed = status("cursed").pid(), fine = status("fine").pid();
+        Signals.kill(cursed, Signals.KILL);
+        assertTrue(await("cursed", s -> up(s) && s.pid() != cursed), "still restarted: " + status("cursed"));
+        assertTrue(await("fine", s -> up(s) && s.pid() != fine), "its dependent followed: " + status("fine"));
+        long t0 = System.nanoTime();
+        stack.down();
+        stack = null;
+        assertTrue(System.nanoTime() - t0 < 15_000_000_000L, "down did not wait out its limit");
+        List<String> stops = events("stop"); // fine also stopped once when cursed died
+        assertEquals(List.of("fine", "cursed"), stops.subList(stops.size() - 2, stops.size()), stops.toString());
+    }
+
     @Test
     void reloadKeepsWhatDidNotChange() throws Exception {
         String keep = service("keep", ""), base = service("base", ""), dependent = service("dependent", "requires = [\"base\"]");
