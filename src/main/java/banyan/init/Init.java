@@ -266,7 +266,7 @@ public final class Init {
 
     private void changed(ServiceStatus before, ServiceStatus now) {
         String name = now.name();
-        var config = this.config.services().get(name);
+        var config = stack.get(name).map(banyan.supervise.Supervisor::config).orElse(null); // as reloaded
         if (config == null) return;
         if (before != null && "up".equals(before.state()) && !"up".equals(now.state())
                 && !java.time.Duration.between(before.since(), now.since()).minus(config.restart().minUptime()).isNegative())
