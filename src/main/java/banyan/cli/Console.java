@@ -19,6 +19,12 @@ final class Console implements Host.Output, Host.Listener {
         this.width = nameWidth;
     }
 
+    /** Wide enough for every name, a logger's NAME/log included, and for "banyan". */
+    static int width(banyan.config.StackConfig config) {
+        return Math.max(6, config.services().values().stream()
+                .mapToInt(s -> s.name().length() + (s.logger().isPresent() ? 4 : 0)).max().orElse(6));
+    }
+
     @Override
     public void line(String service, String stream, String text, boolean split) {
         print(String.format("%-" + width + "s %s %s%s", service, "err".equals(stream) ? "!" : "|", text, split ? " [line split]" : ""));

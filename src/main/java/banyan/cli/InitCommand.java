@@ -73,8 +73,7 @@ final class InitCommand implements Callable<Integer> {
             System.err.println("banyan: configuration has " + e.problems().size() + " problem(s); booting with no services");
             config = new StackConfig(List.of(file), Map.of(), new LinkedHashMap<>(), Map.of());
         }
-        int width = Math.max(6, config.services().keySet().stream().mapToInt(String::length).max().orElse(6));
-        Console console = new Console(System.out, width);
+        Console console = new Console(System.out, Console.width(config));
         Plane plane = new Plane(config, console);
         Init init = new Init(config, main, forced, plane.output, plane.listener, plane.pump, console::banyan);
         ControlServer[] api = {null};

@@ -40,8 +40,7 @@ final class UpCommand implements Callable<Integer> {
             System.err.println("banyan: configuration has " + e.problems().size() + " problem(s); nothing was started");
             return Main.USAGE;
         }
-        int width = Math.max(6, config.services().keySet().stream().mapToInt(String::length).max().orElse(6));
-        Console console = new Console(System.out, width);
+        Console console = new Console(System.out, Console.width(config));
         int self = Proc.pid();
         if (self != 1) Proc.becomeSubreaper();
         Optional<Path> cgroups = Cgroup.parentForInstance("banyan-" + self);

@@ -29,7 +29,7 @@ public final class ConfigLoader {
     static final Set<String> SERVICE_KEYS = Set.of("command", "restart", "min_uptime", "backoff", "backoff_max",
             "backoff_reset", "max_restarts", "restart_window", "stop_signal", "stop_timeout", "env", "env_file",
             "working_dir", "user", "group", "ready", "start_timeout", "liveness", "watchdog", "type", "stop_command",
-            "requires", "wants", "after", "critical");
+            "requires", "wants", "after", "critical", "logger");
     static final Set<String> TARGET_KEYS = Set.of("requires", "wants");
     private static final Map<String, RestartPolicy.Mode> MODES = new LinkedHashMap<>();
     static {
@@ -204,24 +204,33 @@ public final class ConfigLoader {
                 f.strings("after").orElse(List.of()));
         if (deps.ordering().contains(name)) f.error(null, "service '" + name + "' depends on itself");
         boolean critical = f.bool("critical").orElse(false);
+        Optional<List<String>> logger = f.has("logger")
+                ? Optional.of(argv(f, "logger", "the logger program, as in [\"s6-log\", \"n10\", \"/var/log/" + name + "\"]"))
+                : Optional.empty();
+        if (logger.isPresent() && readiness.probe().orElse(null) instanceof Probe.Log)
+            f.error("ready", "ready = { log = ... } reads the output, which goes to the logger; use another readiness probe or remove logger");
         if (f.problemCount() > before) return Optional.empty();
         return Optional.of(new ServiceConfig(name, command, policy, stopSignal, stopTimeout, env, cwd, user, f.place(null),
-                readiness, deps, oneshot, stopCommand, critical));
+                readiness, deps, oneshot, stopCommand, critical, logger));
     }
 
     private static List<String> command(Fields f) {
-        Object raw = f.raw("command");
-        if (raw == null) {
+        if (f.raw("command") == null) {
             f.error(null, "missing key 'command': write command = [\"program\", \"arg\"] (exec'd directly) or command = \"shell text\"");
             return List.of();
         }
-        if (raw instanceof String s) {
-            if (s.isBlank()) f.error("command", "is empty");
+        return argv(f, "command", "the program to run");
+    }
+
+    /** An argv: an array of strings is exec'd directly, a string is run by /bin/sh -c. */
+    private static List<String> argv(Fields f, String key, String what) {
+        if (f.raw(key) instanceof String s) {
+            if (s.isBlank()) f.error(key, "is empty");
             return List.of("/bin/sh", "-c", s);
         }
-        List<String> argv = f.strings("command").orElse(List.of());
-        if (argv.isEmpty() && raw instanceof org.tomlj.TomlArray) f.error("command", "is an empty array; name the program to run");
-        return argv;
+        Optional<List<String>> argv = f.strings(key); // empty when not an array of strings: already reported
+        if (argv.isPresent() && argv.get().isEmpty()) f.error(key, "is an empty array; name " + what);
+        return argv.orElse(List.of());
     }
 
     private static Optional<Duration> positive(Fields f, String key) {

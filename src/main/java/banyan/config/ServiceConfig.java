@@ -16,22 +16,25 @@ import java.util.Optional;
  * @param oneshot     type = "oneshot": runs to completion, `done` when it exits 0
  * @param stopCommand a oneshot's stop_command, run on the way down
  * @param critical    in init mode, its failure for good shuts the container (or machine) down
+ * @param logger      argv of an external logger that gets stdout and stderr on its stdin instead of banyan's log files
  */
 public record ServiceConfig(String name, List<String> command, RestartPolicy restart, int stopSignal, Duration stopTimeout,
                             Map<String, String> env, Optional<String> workingDir, Optional<Identity> user,
                             Place place, Readiness readiness, Dependencies deps, boolean oneshot,
-                            Optional<List<String>> stopCommand, boolean critical) {
+                            Optional<List<String>> stopCommand, boolean critical, Optional<List<String>> logger) {
     public ServiceConfig {
         command = List.copyOf(command);
         env = Map.copyOf(env);
         stopCommand = stopCommand.map(List::copyOf);
+        logger = logger.map(List::copyOf);
     }
 
-    /** A service that is not critical. */
+    /** A service that is not critical and has no external logger. */
     public ServiceConfig(String name, List<String> command, RestartPolicy restart, int stopSignal, Duration stopTimeout,
                          Map<String, String> env, Optional<String> workingDir, Optional<Identity> user,
                          Place place, Readiness readiness, Dependencies deps, boolean oneshot, Optional<List<String>> stopCommand) {
-        this(name, command, restart, stopSignal, stopTimeout, env, workingDir, user, place, readiness, deps, oneshot, stopCommand, false);
+        this(name, command, restart, stopSignal, stopTimeout, env, workingDir, user, place, readiness, deps, oneshot, stopCommand,
+                false, Optional.empty());
     }
 
     /**
@@ -42,7 +45,7 @@ public record ServiceConfig(String name, List<String> command, RestartPolicy res
         return name.equals(o.name) && command.equals(o.command) && restart.equals(o.restart) && stopSignal == o.stopSignal
                 && stopTimeout.equals(o.stopTimeout) && env.equals(o.env) && workingDir.equals(o.workingDir) && user.equals(o.user)
                 && readiness.equals(o.readiness) && oneshot == o.oneshot && stopCommand.equals(o.stopCommand)
-                && critical == o.critical;
+                && critical == o.critical && logger.equals(o.logger);
     }
 
     public static final Duration DEFAULT_STOP_TIMEOUT = Duration.ofSeconds(10);

@@ -162,6 +162,9 @@ final class Api extends Handler.Abstract {
                 allow(method, "GET");
                 int n = integer(q, "n", 100);
                 boolean follow = Boolean.parseBoolean(q.getValue("follow"));
+                if (s.config().logger().isPresent())
+                    throw new Refusal(409, s.name() + "'s output goes to its logger (" + String.join(" ", s.config().logger().get())
+                            + "), not to banyan: read what the logger writes");
                 LogStream.serve(logs.ring(s.name()), n, follow, reply);
             }
             default -> throw notFound();

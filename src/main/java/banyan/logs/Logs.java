@@ -55,17 +55,20 @@ public final class Logs implements Host.Output {
         return dir.resolve(service + ".log");
     }
 
+    /** A line of a service, or of a service's external logger (NAME/log), whose lines go to banyan's own file. */
     @Override
     public void line(String service, String stream, String text, boolean split) {
         Service s = service(service);
         Instant now = Instant.now();
         s.ring().add(now, stream, text, split);
-        s.file().append(now, stream, text, split);
+        if (service.indexOf('/') < 0) s.file().append(now, stream, text, split);
+        else own.append(now, service + " " + stream, text, split);
     }
 
     /** Writes what is buffered; the pump calls this before it waits for more output. */
     public void flush() {
         for (Service s : services.values()) s.file().flush();
+        own.flush();
     }
 
     /** A message of banyan's own, to its own log file. */

@@ -135,7 +135,8 @@ public final class Stack {
     public void down() throws InterruptedException {
         inbox.offer(() -> entries.values().forEach(e -> e.wanted = e.pending = false));
         long limit = 10;
-        for (Supervisor s : supervisors) limit += s.config().stopTimeout().toSeconds() + 5; // SIGKILL at each stop_timeout; the rest is slack
+        for (Supervisor s : supervisors) // SIGKILL at each stop_timeout (a logger: after draining, then TERM); the rest is slack
+            limit += s.config().stopTimeout().toSeconds() * (s.config().logger().isPresent() ? 3 : 1) + 5;
         awaitStack(() -> entries.values().stream().allMatch(e -> isDown(e.supervisor.status())), Duration.ofSeconds(limit));
         supervisors.forEach(Supervisor::close);
         supervisors.forEach(Supervisor::awaitClosed); // each removes its own cgroup; the caller then removes the parent

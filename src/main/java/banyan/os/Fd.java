@@ -19,6 +19,8 @@ public final class Fd {
     private static final MethodHandle WRITE = Native.errnoCall("write", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
     private static final MethodHandle OPEN = Native.errnoCallVariadic("open", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT), 2);
     private static final MethodHandle CLOSE = Native.errnoCall("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    private static final MethodHandle IOCTL = Native.errnoCallVariadic("ioctl", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS), 2);
+    private static final long FIONREAD = 0x541B;
 
     /** A pipe: read end and write end, both close-on-exec. */
     public record Pipe(int readEnd, int writeEnd) {
@@ -104,6 +106,19 @@ public final class Fd {
             int fd = (int) OPEN.invokeExact(cap, a.allocateFrom(path), 2 | O_CLOEXEC, 0);
             if (fd < 0) throw new OsException("open", path, Native.errno(cap));
             return fd;
+        } catch (Throwable t) {
+            throw Native.rethrow(t);
+        }
+    }
+
+    /** Bytes waiting in a pipe (FIONREAD): written, not yet read by anyone. */
+    public static int unread(int fd) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment cap = Native.capture(a);
+            MemorySegment n = a.allocate(JAVA_INT);
+            int rc = (int) IOCTL.invokeExact(cap, fd, FIONREAD, n);
+            if (rc < 0) throw new OsException("ioctl FIONREAD", "fd " + fd, Native.errno(cap));
+            return n.get(JAVA_INT, 0);
         } catch (Throwable t) {
             throw Native.rethrow(t);
         }

@@ -90,6 +90,12 @@ final class Lifecycle {
 
     record Timeout() implements Event {}
 
+    /**
+     * Let the running instance end by itself, without a signal, and do not restart it (a logger
+     * whose input ended: it writes what it read, then exits); SIGKILL after grace.
+     */
+    record Finish(long graceNanos) implements Event {}
+
     record Deliver(int signal) implements Event {}
 
     sealed interface Effect {}
@@ -147,6 +153,7 @@ final class Lifecycle {
                 case Start s -> spawn(r, m.because("start requested"), now);
                 case Timeout t -> spawn(r, m, now);
                 case Stop s -> step(m.with(new Down()).because("stop requested"));
+                case Finish f -> step(m.with(new Down()).because("input ended"));
                 default -> stay(m);
             };
             case Starting s -> switch (e) {
@@ -166,6 +173,8 @@ final class Lifecycle {
                 case Unhealthy x -> stay(m);
                 case Stop x -> stopping(r, m.because("stop requested"), s.pid(), now, false);
                 case Restart x -> stopping(r, m.because("restart requested"), s.pid(), now, true);
+                case Finish f -> s.pid() > 0
+                        ? step(m.with(new Stopping(s.pid(), plus(now, f.graceNanos()), false)).because("input ended")) : stay(m);
                 case Deliver x -> step(m, new Signal(x.signal()));
                 case Start x -> stay(m);
             };
@@ -175,6 +184,7 @@ final class Lifecycle {
                         : stay(m);
                 case Stop x -> stopping(r, m.because("stop requested"), u.pid(), now, false);
                 case Restart x -> stopping(r, m.because("restart requested"), u.pid(), now, true);
+                case Finish f -> step(m.with(new Stopping(u.pid(), plus(now, f.graceNanos()), false)).because("input ended"));
                 case Unhealthy x when x.pid() == u.pid() -> stopping(r, m.because(x.reason()), u.pid(), now, true);
                 case MainPid x -> step(m.with(new Up(x.pid(), u.since())));
                 case Deliver x -> step(m, new Signal(x.signal()));

@@ -36,8 +36,9 @@ public final class Supervisor {
     private final LinkedBlockingQueue<Mail> mailbox = new LinkedBlockingQueue<>();
     private final Readiness readiness;
     private final Optional<NotifySocket> notify;
-    private final Fd.Pipe out = Fd.pipe(true), err = Fd.pipe(true);
+    private final Fd.Pipe out, err;         // held for the supervisor's life; null when a logger takes the output
     private static final int DEV_NULL = Fd.openReadWrite("/dev/null"); // every service's stdin, shared
+    private final int stdin;
     private final Thread thread;
 
     private Memory memory;                  // service thread
@@ -49,6 +50,7 @@ public final class Supervisor {
     private volatile int livePid;           // the Up instance's pid, else 0: read by liveness probes
     private long watchdogBy = Long.MAX_VALUE; // service thread
     private String statusText = "";         // service thread: sd_notify STATUS=
+    private volatile Logger logger;         // written by the service thread: the external logger of the current run
 
     /** What the mailbox holds: lifecycle events, and sd_notify messages to read on the service thread. */
     private sealed interface Mail {}
@@ -58,8 +60,14 @@ public final class Supervisor {
     private record Notice(NotifySocket.Message message) implements Mail {}
 
     public Supervisor(ServiceConfig config, Host host) {
+        this(config, host, DEV_NULL);
+    }
+
+    /** @param stdin the instances' fd 0: /dev/null, or for a logger the read end of its service's pipe */
+    Supervisor(ServiceConfig config, Host host, int stdin) {
         this.config = config;
         this.host = host;
+        this.stdin = stdin;
         this.readiness = config.readiness();
         boolean awaits = readiness.probe().isPresent() || config.oneshot();
         long startTimeout = readiness.startTimeout().orElse(awaits ? Readiness.DEFAULT_START_TIMEOUT : java.time.Duration.ZERO).toNanos();
@@ -70,14 +78,18 @@ public final class Supervisor {
         this.memory = Lifecycle.initial(rules);
         this.status = snapshot(Instant.now());
         java.util.regex.Pattern logReady = readiness.probe().orElse(null) instanceof Probe.Log l ? l.pattern() : null;
-        host.pump().watch(out.readEnd(), (text, split) -> {
-            host.output().line(config.name(), "out", text, split);
-            if (logReady != null) matchLog(logReady, text);
-        });
-        host.pump().watch(err.readEnd(), (text, split) -> {
-            host.output().line(config.name(), "err", text, split);
-            if (logReady != null) matchLog(logReady, text);
-        });
+        this.out = config.logger().isPresent() ? null : Fd.pipe(true);
+        this.err = config.logger().isPresent() ? null : Fd.pipe(true);
+        if (out != null) {
+            host.pump().watch(out.readEnd(), (text, split) -> {
+                host.output().line(config.name(), "out", text, split);
+                if (logReady != null) matchLog(logReady, text);
+            });
+            host.pump().watch(err.readEnd(), (text, split) -> {
+                host.output().line(config.name(), "err", text, split);
+                if (logReady != null) matchLog(logReady, text);
+            });
+        }
         notify.ifPresent(n -> ReadyPump.get().watch(n.fd(), () -> {
             for (Optional<NotifySocket.Message> m; (m = n.receive()).isPresent(); ) mailbox.offer(new Notice(m.get()));
         }));
@@ -96,6 +108,11 @@ public final class Supervisor {
         return status;
     }
 
+    /** The status of the external logger of the current run; empty without a logger or between runs. */
+    public Optional<ServiceStatus> logger() {
+        return Optional.ofNullable(logger).map(Logger::status);
+    }
+
     public void start() {
         post(new Start());
     }
@@ -110,6 +127,11 @@ public final class Supervisor {
 
     public void signal(int signal) {
         post(new Deliver(signal));
+    }
+
+    /** Lets the running instance end by itself, not restarted; SIGKILL after grace (a logger whose input ended). */
+    void finish(Duration grace) {
+        post(new Finish(grace.toNanos()));
     }
 
     private void post(Event e) {
@@ -141,10 +163,13 @@ public final class Supervisor {
         post(new Timeout());
     }
 
-    /** Waits (at most 10 s) for the thread to end after close(), so that a successor can take over the name and cgroup. */
+    /**
+     * Waits (10 s, plus twice stop_timeout for a logger to drain and stop) for the thread to end
+     * after close(), so that a successor can take over the name and cgroup.
+     */
     public void awaitClosed() {
         try {
-            thread.join(Duration.ofSeconds(10));
+            thread.join(Duration.ofSeconds(10).plus(config.logger().isPresent() ? config.stopTimeout().multipliedBy(2) : Duration.ZERO));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -155,6 +180,8 @@ public final class Supervisor {
         int pid = status.pid();
         if (pid > 0) Reaper.get().signalGroup(pid, Signals.KILL);
         cgroup.ifPresent(Cgroup::kill);
+        Logger l = logger;
+        if (l != null) l.killNow();
     }
 
     private void run() {
@@ -174,8 +201,11 @@ public final class Supervisor {
         livePid = 0;
         notify.ifPresent(n -> ReadyPump.get().retire(n.fd()));
         cgroup.ifPresent(Cgroup::remove);
-        Fd.close(out.writeEnd());
-        Fd.close(err.writeEnd());
+        endLogger();
+        if (out != null) {
+            Fd.close(out.writeEnd());
+            Fd.close(err.writeEnd());
+        }
     }
 
     /** Waits for one piece of mail (or a deadline) and handles it; false once the supervisor is done. */
@@ -225,8 +255,9 @@ public final class Supervisor {
         }
     }
 
-    /** Starts what watches the new state: readiness probes while starting, liveness and watchdog while up. */
+    /** Starts what watches the new state: readiness probes while starting, liveness and watchdog while up; ends a finished run's logger. */
     private void entered(State before, State now) {
+        if (now instanceof Down || now instanceof Failed) endLogger(); // before the state is published: down means flushed
         int waiting = now instanceof Starting s && s.pid() > 0 && rules.awaitsReady() && !config.oneshot() ? s.pid() : 0;
         if (waiting != readyWaitPid) {
             readyWaitPid = waiting;
@@ -323,9 +354,29 @@ public final class Supervisor {
         return spawnedPid;
     }
 
+    /** fds 0, 1 and 2 of an instance; a run with a logger starts it first, so that its pipe exists. */
+    private Map<Integer, Integer> stdio() {
+        if (config.logger().isEmpty()) return Map.of(0, stdin, 1, out.writeEnd(), 2, err.writeEnd());
+        if (logger == null) logger = new Logger(config, host);
+        return Map.of(0, stdin, 1, logger.input(), 2, logger.input());
+    }
+
+    /** On the service thread, once none of the service's processes is left. */
+    private void endLogger() {
+        Logger l = logger;
+        if (l == null) return;
+        try {
+            l.end();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            logger = null; // even if ending it failed: the next run needs a new pipe
+        }
+    }
+
     private void runStopCommand() {
         try {
-            var spec = launcher.spec(config.stopCommand().orElseThrow(), Map.of(0, DEV_NULL, 1, out.writeEnd(), 2, err.writeEnd()), cgroup, Map.of());
+            var spec = launcher.spec(config.stopCommand().orElseThrow(), stdio(), cgroup, Map.of());
             int pid = Reaper.get().spawn(spec, exit -> post(new Exited(exit)));
             apply(new Spawned(pid));
         } catch (Launcher.LaunchException | OsException e) {
@@ -336,8 +387,8 @@ public final class Supervisor {
     private void spawn() {
         try {
             if (cgroup.isEmpty() && host.cgroupParent().isPresent())
-                cgroup = Optional.of(Cgroup.create(host.cgroupParent().get(), config.name()));
-            Map<Integer, Integer> fds = new java.util.HashMap<>(Map.of(0, DEV_NULL, 1, out.writeEnd(), 2, err.writeEnd()));
+                cgroup = Optional.of(Cgroup.create(host.cgroupParent().get(), config.name().replace('/', ':'))); // NAME/log: beside NAME, not in it
+            Map<Integer, Integer> fds = new java.util.HashMap<>(stdio());
             Map<String, String> env = new java.util.HashMap<>();
             notify.ifPresent(n -> env.put("NOTIFY_SOCKET", n.address()));
             readiness.watchdog().ifPresent(d -> env.put("WATCHDOG_USEC", Long.toString(d.toNanos() / 1000)));

@@ -125,6 +125,64 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void loggerIsAnArgvOrShellTextAndPartOfWhatReloadCompares() throws Exception {
+        StackConfig c = ConfigLoader.load(write("banyan.toml", """
+                [service.a]
+                command = ["sleep", "1"]
+                logger = ["s6-log", "n10", "/var/log/a"]
+
+                [service.b]
+                command = ["sleep", "1"]
+                logger = "exec cat >> /tmp/b.log"
+
+                [service.c]
+                command = ["sleep", "1"]
+                """));
+        assertEquals(java.util.Optional.of(List.of("s6-log", "n10", "/var/log/a")), c.services().get("a").logger());
+        assertEquals(java.util.Optional.of(List.of("/bin/sh", "-c", "exec cat >> /tmp/b.log")), c.services().get("b").logger());
+        assertEquals(java.util.Optional.empty(), c.services().get("c").logger());
+        StackConfig other = ConfigLoader.load(write("banyan.toml", """
+                [service.a]
+                command = ["sleep", "1"]
+                logger = ["s6-log", "n20", "/var/log/a"]
+                """));
+        assertFalse(other.services().get("a").sameAs(c.services().get("a")), "a new logger restarts the service on reload");
+    }
+
+    @Test
+    void badLoggersAreReportedWithTheirPlace() throws IOException {
+        List<String> p = problems("""
+                [service.a]
+                command = ["sleep", "1"]
+                logger = []
+
+                [service.b]
+                command = ["sleep", "1"]
+                logger = ["s6-log", 10, "/var/log/b"]
+
+                [service.c]
+                command = ["sleep", "1"]
+                logger = { program = "s6-log" }
+
+                [service.d]
+                command = ["sleep", "1"]
+                logger = "  "
+
+                [service.e]
+                command = ["sleep", "1"]
+                logger = ["cat"]
+                ready = { log = "started" }
+                """);
+        String all = String.join("\n", p);
+        assertTrue(all.contains("F:3:1: service.a.logger: is an empty array; name the logger program, as in [\"s6-log\", \"n10\", \"/var/log/a\"]"), all);
+        assertTrue(all.contains("F:7:1: service.b.logger: element 2 must be a string, not the integer 10"), all);
+        assertTrue(all.contains("F:11:1: service.c.logger: must be an array of strings, not a table"), all);
+        assertTrue(all.contains("F:15:1: service.d.logger: is empty"), all);
+        assertTrue(all.contains("F:20:1: service.e.ready: ready = { log = ... } reads the output, which goes to the logger"), all);
+        assertEquals(5, p.size(), all);
+    }
+
+    @Test
     void wrongTypesAndUnknownSectionsAreNamed() throws IOException {
         List<String> p = problems("""
                 [servce.a]

@@ -58,6 +58,22 @@ class LifecycleTest {
     }
 
     @Test
+    void finishLetsTheInstanceEndBySelfWithoutSignalOrRestart() {
+        Rules r = rules(Mode.ALWAYS);
+        Step s = Lifecycle.next(r, running(r), new Finish(4 * S), 5 * S, 0.5);
+        assertEquals(List.of(), s.effects(), "no signal: a logger reads to end of file");
+        assertEquals(9 * S, s.memory().state().deadline());
+        Step exited = Lifecycle.next(r, s.memory(), new Exited(new Exit(100, 0, 0, false)), 6 * S, 0.5);
+        assertInstanceOf(Down.class, exited.memory().state(), "restart = always, yet not restarted");
+        assertEquals(List.of(new CleanUp()), exited.effects());
+        Step late = Lifecycle.next(r, s.memory(), new Timeout(), 9 * S, 0.5);
+        assertEquals(List.of(new KillAll()), late.effects());
+        Step dead = Lifecycle.next(r, running(r), new Exited(new Exit(100, 0, 9, false)), 0, 0.5);
+        assertInstanceOf(Backoff.class, dead.memory().state());
+        assertInstanceOf(Down.class, Lifecycle.next(r, dead.memory(), new Finish(4 * S), S / 100, 0.5).memory().state());
+    }
+
+    @Test
     void exitOfAnOldPidIsIgnored() {
         Rules r = rules(Mode.ALWAYS);
         Memory m = running(r);
