@@ -68,8 +68,8 @@ final class CloneIntoCgroup {
      * kernel has no clone3, no CLONE_INTO_CGROUP or no close_range (and stops trying for good),
      * or when this cgroup cannot take processes this way; OsException naming the failed call otherwise.
      *
-     * <p>A cgroup that was ever killed through cgroup.kill needs one more step. Kernels with the 2025
-     * fix for a race between fork and cgroup.kill (seen on 6.18) count the kills of each cgroup, and a
+     * <p>A cgroup that was ever killed through cgroup.kill needs one more step. Kernels with the fix
+     * for a race between fork and cgroup.kill (seen on 6.18) count the kills of each cgroup, and a
      * fork compares the count before and after; for CLONE_INTO_CGROUP the kernel reads the count of the
      * spawner's cgroup first and the target's after, so once the two differ every child cloned into the
      * target is SIGKILLed before its first instruction. banyan_spawn notices (the child never started)
