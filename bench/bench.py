@@ -5,7 +5,8 @@ C helpers and provides a scratch directory.
 
 Environment (defaults in brackets):
     BENCH_PEERS    supervisors to measure [banyan s6 runit supervisord baseline];
-                   banyan-nocgroup (banyan without cgroup2) may be added
+                   banyan-nocgroup (banyan without cgroup2) and banyan-procs
+                   (services join their cgroup through cgroup.procs) may be added
     BENCH_KILLS    respawn: number of kills per supervisor [200]
     BENCH_PARALLEL respawn: services per supervisor, killed round robin [20]
     BENCH_SIZES    memory: service counts [10 100 1000]

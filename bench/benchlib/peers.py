@@ -133,7 +133,9 @@ class Banyan(Stack):
                 f.write(f"[service.{name}]\ncommand = {command}\n\n")
 
     def argv(self):
-        return [BANYAN, "up", "-f", self.config]
+        # A control socket of its own: two banyans side by side (or one already
+        # running on the machine) would otherwise both claim the default one.
+        return [BANYAN, "up", "-f", self.config, "--control", os.path.join(self.dir, "control.sock")]
 
     def env(self):
         env = dict(os.environ)
@@ -170,6 +172,20 @@ class BanyanNoCgroup(Banyan):
     def argv(self):
         return ["unshare", "-m", "--propagation", "private", "sh", "-c", self.UNMOUNT, "sh"] \
             + super().argv()
+
+
+class BanyanProcs(Banyan):
+    """Diagnostic, not in the default set: banyan with clone3 into cgroups turned
+    off (-Dbanyan.cloneIntoCgroup=false), so each service is spawned outside its
+    cgroup and moved there by banyan-exec writing cgroup.procs, as banyan did
+    before it used CLONE_INTO_CGROUP. The difference to the banyan row is what
+    that migration costs."""
+    peer = "banyan-procs"
+
+    def env(self):
+        env = super().env()
+        env["BANYAN_JAVA_OPTS"] = (env.get("BANYAN_JAVA_OPTS", "") + " -Dbanyan.cloneIntoCgroup=false").strip()
+        return env
 
 
 class S6(Stack):
@@ -218,7 +234,7 @@ class Supervisord(Stack):
         return ["/usr/bin/supervisord", "-n", "-c", self.config]
 
 
-PEERS = {cls.peer: cls for cls in (Banyan, BanyanNoCgroup, S6, Runit, Supervisord, Baseline)}
+PEERS = {cls.peer: cls for cls in (Banyan, BanyanNoCgroup, BanyanProcs, S6, Runit, Supervisord, Baseline)}
 
 
 def snapshot_banyan(dest):

@@ -61,7 +61,10 @@ public final class Cgroup {
         }
     }
 
-    /** The file a process writes "0" to in order to join: banyan's exec step does so before exec. */
+    /**
+     * The file a process writes "0" to in order to join: banyan's exec step does so before exec
+     * where a spawn cannot place the process in the cgroup at birth ({@link Spawn#cloneIntoCgroup()}).
+     */
     public Path procsFile() {
         return dir.resolve("cgroup.procs");
     }

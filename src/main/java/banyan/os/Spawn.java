@@ -4,6 +4,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -15,20 +16,52 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 /**
  * posix_spawn with argv, environment, working directory, an fd map, a new session and a
  * clean signal state. glibc spawns with CLONE_VFORK, so the cost does not grow with the JVM's size.
+ * A spawn into a cgroup is done by {@link CloneIntoCgroup} instead, which does the same with clone3.
  */
 public final class Spawn {
     private Spawn() {}
 
     /**
      * What to run. {@code fds} maps a child fd (0, 1, 2, 3...) to a parent fd that is dup2'd onto it;
-     * every other fd from the lowest unmapped one up is closed in the child.
+     * every other fd above the highest mapped one is closed in the child (and, for a spawn into a
+     * cgroup, the unmapped ones below it from 3 up). With {@code cgroup}, the directory of a cgroup v2,
+     * the process is born in that cgroup; only where {@link #cloneIntoCgroup()} holds.
      */
-    public record Spec(String path, List<String> argv, List<String> env, Optional<String> cwd, Map<Integer, Integer> fds) {
+    public record Spec(String path, List<String> argv, List<String> env, Optional<String> cwd, Map<Integer, Integer> fds,
+                       Optional<Path> cgroup) {
         public Spec {
             argv = List.copyOf(argv);
             env = List.copyOf(env);
             fds = Map.copyOf(fds);
         }
+
+        public Spec(String path, List<String> argv, List<String> env, Optional<String> cwd, Map<Integer, Integer> fds) {
+            this(path, argv, env, cwd, fds, Optional.empty());
+        }
+    }
+
+    /**
+     * A spawn into a cgroup found, before anything ran, that the kernel cannot create a process
+     * inside a cgroup (clone3 or CLONE_INTO_CGROUP missing), or not inside this one. The caller
+     * spawns without {@code cgroup} and has the process join it (banyan-exec writes cgroup.procs).
+     */
+    public static final class NoCloneIntoCgroup extends RuntimeException {
+        NoCloneIntoCgroup(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    /**
+     * Whether a spawn can be born in a cgroup: libbanyan-spawn.so is loaded, it is not turned off
+     * (-Dbanyan.cloneIntoCgroup=false), and the kernel has not refused it yet.
+     */
+    public static boolean cloneIntoCgroup() {
+        return CloneIntoCgroup.available();
+    }
+
+    /** Turns spawning into cgroups on (where the library loaded) or off, and says whether it was on. */
+    public static boolean cloneIntoCgroup(boolean on) {
+        return CloneIntoCgroup.enable(on);
     }
 
     private static final short SETSIGDEF = 0x04, SETSIGMASK = 0x08, SETSID = 0x80;
@@ -51,9 +84,11 @@ public final class Spawn {
 
     /**
      * Spawns the process and returns its pid. Callers that need the exit status must go through
-     * {@link Reaper#spawn}, which registers the pid before the reaper can see it exit.
+     * {@link Reaper#spawn}, which registers the pid before the reaper can see it exit. With a
+     * cgroup, throws {@link NoCloneIntoCgroup} when the kernel cannot place it there.
      */
     static int spawn(Spec spec) {
+        if (spec.cgroup().isPresent()) return CloneIntoCgroup.spawn(spec);
         try (Arena a = Arena.ofConfined()) {
             MemorySegment actions = a.allocate(ACTIONS_SIZE, 16);
             MemorySegment attr = a.allocate(ATTR_SIZE, 16);

@@ -2,6 +2,7 @@ package banyan.supervise;
 
 import banyan.config.ServiceConfig;
 import banyan.os.Cgroup;
+import banyan.os.Reaper;
 import banyan.os.Spawn;
 
 import java.nio.file.Files;
@@ -11,13 +12,17 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
 
 /**
- * Turns a service's config into a spawn: the environment, the program's path, and the exec
- * step (banyan-exec) when the service needs a cgroup or another user, which posix_spawn cannot do.
+ * Turns a service's config into a spawn: the environment, the program's path, and where the
+ * process is born. A service with a cgroup is spawned straight into it (clone3 with
+ * CLONE_INTO_CGROUP) where the kernel can; elsewhere the exec step (banyan-exec) joins the
+ * cgroup by writing cgroup.procs. The exec step also takes on another user, which no spawn can.
  */
 final class Launcher {
+    private static final AtomicBoolean TOLD = new AtomicBoolean(); // that spawning into cgroups stopped: said once
     private final ServiceConfig config;
     private final Map<String, String> env;
     private final Optional<Path> execHelper;
@@ -43,29 +48,48 @@ final class Launcher {
         }
     }
 
-    Spawn.Spec spec(Map<Integer, Integer> fds, Optional<Cgroup> cgroup, Map<String, String> extraEnv) throws LaunchException {
-        return spec(config.command(), fds, cgroup, extraEnv);
+    /** Spawns the service's command; owner hears of its exit. */
+    int spawn(Map<Integer, Integer> fds, Optional<Cgroup> cgroup, Map<String, String> extraEnv, Reaper.Owner owner) throws LaunchException {
+        return spawn(config.command(), fds, cgroup, extraEnv, owner);
     }
 
-    /** Another program run as the service would be (exec probes, stop_command): same env, user and directory. */
-    Spawn.Spec spec(List<String> argv, Map<Integer, Integer> fds, Optional<Cgroup> cgroup, Map<String, String> extraEnv) throws LaunchException {
+    /** Another program run as the service would be (exec probes, stop_command): same env, user, directory and cgroup. */
+    int spawn(List<String> argv, Map<Integer, Integer> fds, Optional<Cgroup> cgroup, Map<String, String> extraEnv, Reaper.Owner owner)
+            throws LaunchException {
+        if (cgroup.isPresent() && Spawn.cloneIntoCgroup()) {
+            try {
+                return Reaper.get().spawn(spec(argv, fds, cgroup, extraEnv, true), owner);
+            } catch (Spawn.NoCloneIntoCgroup e) {
+                // Nothing ran, and the kernel cannot place it there: the exec step joins the cgroup instead.
+                if (!Spawn.cloneIntoCgroup() && TOLD.compareAndSet(false, true))
+                    System.err.println("banyan: " + e.getMessage() + "; from now on services join their cgroups through cgroup.procs");
+            }
+        }
+        return Reaper.get().spawn(spec(argv, fds, cgroup, extraEnv, false), owner);
+    }
+
+    /** bornInCgroup: the spawn places the process in its cgroup; otherwise the exec step moves it there. */
+    Spawn.Spec spec(List<String> argv, Map<Integer, Integer> fds, Optional<Cgroup> cgroup, Map<String, String> extraEnv, boolean bornInCgroup)
+            throws LaunchException {
         String program = resolve(argv.getFirst());
         List<String> envList = new ArrayList<>();
         env.forEach((k, v) -> { if (!extraEnv.containsKey(k)) envList.add(k + "=" + v); });
         extraEnv.forEach((k, v) -> envList.add(k + "=" + v));
+        Optional<Path> into = bornInCgroup ? cgroup.map(Cgroup::dir) : Optional.empty();
+        boolean joins = cgroup.isPresent() && !bornInCgroup;
         boolean watchdogPid = extraEnv.containsKey("WATCHDOG_USEC") && execHelper.filter(Files::isExecutable).isPresent(); // the helper sets WATCHDOG_PID
-        if (cgroup.isEmpty() && config.user().isEmpty() && !watchdogPid)
-            return new Spawn.Spec(program, argv, envList, config.workingDir(), fds);
+        if (!joins && config.user().isEmpty() && !watchdogPid)
+            return new Spawn.Spec(program, argv, envList, config.workingDir(), fds, into);
         Path helper = execHelper.filter(Files::isExecutable).orElseThrow(() -> new LaunchException(
                 "the exec step banyan-exec is missing (needed for cgroup or user); rebuild banyan"));
         List<String> helperArgv = new ArrayList<>();
         helperArgv.add("banyan-exec");
-        helperArgv.add(cgroup.map(c -> c.procsFile().toString()).orElse("-"));
+        helperArgv.add(joins ? cgroup.get().procsFile().toString() : "-");
         helperArgv.add(config.user().map(u -> u.uid() + ":" + u.gid() + ":"
                 + u.groups().stream().map(String::valueOf).collect(Collectors.joining(","))).orElse("-"));
         helperArgv.add(program);
         helperArgv.addAll(argv);
-        return new Spawn.Spec(helper.toString(), helperArgv, envList, config.workingDir(), fds);
+        return new Spawn.Spec(helper.toString(), helperArgv, envList, config.workingDir(), fds, into);
     }
 
     /** The program as execv needs it: a path, searched in the service's PATH when the name has no slash. */

@@ -65,7 +65,7 @@ final class Probes {
         CompletableFuture<Reaper.Exit> exit = new CompletableFuture<>();
         int pid;
         try {
-            pid = Reaper.get().spawn(launcher.spec(x.argv(), Map.of(0, devNull, 1, devNull, 2, devNull), Optional.empty(), Map.of()), exit::complete);
+            pid = launcher.spawn(x.argv(), Map.of(0, devNull, 1, devNull, 2, devNull), Optional.empty(), Map.of(), exit::complete);
         } catch (Launcher.LaunchException | RuntimeException e) {
             return Optional.of("exec: " + e.getMessage());
         }

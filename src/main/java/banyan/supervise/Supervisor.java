@@ -376,8 +376,7 @@ public final class Supervisor {
 
     private void runStopCommand() {
         try {
-            var spec = launcher.spec(config.stopCommand().orElseThrow(), stdio(), cgroup, Map.of());
-            int pid = Reaper.get().spawn(spec, exit -> post(new Exited(exit)));
+            int pid = launcher.spawn(config.stopCommand().orElseThrow(), stdio(), cgroup, Map.of(), exit -> post(new Exited(exit)));
             apply(new Spawned(pid));
         } catch (Launcher.LaunchException | OsException e) {
             apply(new SpawnFailed(e.getMessage()));
@@ -396,8 +395,7 @@ public final class Supervisor {
             if (readyPipe != null) fds.put(((Probe.Fd) readiness.probe().get()).fd(), readyPipe.writeEnd());
             int pid;
             try {
-                var spec = launcher.spec(fds, cgroup, env);
-                pid = Reaper.get().spawn(spec, exit -> post(new Exited(exit)));
+                pid = launcher.spawn(fds, cgroup, env, exit -> post(new Exited(exit)));
             } catch (Launcher.LaunchException | OsException e) {
                 if (readyPipe != null) readyPipe.close();
                 throw e;

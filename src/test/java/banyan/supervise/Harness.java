@@ -36,11 +36,15 @@ final class Harness implements AutoCloseable {
     }
 
     Harness(String toml, boolean useCgroups) throws Exception {
+        this(toml, useCgroups, Optional.of(Path.of(System.getProperty("banyan.exec"))));
+    }
+
+    Harness(String toml, boolean useCgroups, Optional<Path> execHelper) throws Exception {
         Path file = Files.createTempFile("banyan-test", ".toml");
         Files.writeString(file, toml);
         StackConfig config = ConfigLoader.load(file);
         cgroups = useCgroups ? Cgroup.parentForInstance("banyan-test-" + ProcessHandle.current().pid() + "-" + System.nanoTime()) : Optional.empty();
-        Host host = new Host(System.getenv(), cgroups, Optional.of(Path.of(System.getProperty("banyan.exec"))), PUMP,
+        Host host = new Host(System.getenv(), cgroups, execHelper, PUMP,
                 (service, stream, text, split) -> lines.add(service + " " + stream + " " + text),
                 (before, now) -> changes.add(new Change(now.name(), before.state(), now.state(), now.pid(), System.nanoTime())));
         stack = new Stack(config, host);

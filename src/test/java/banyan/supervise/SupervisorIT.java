@@ -2,6 +2,7 @@ package banyan.supervise;
 
 import banyan.os.Reaper;
 import banyan.os.Signals;
+import banyan.os.Spawn;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;
@@ -9,6 +10,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 import static org.junit.jupiter.api.Assertions.*;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -185,6 +187,90 @@ class SupervisorIT {
             assertTrue(h.svc("ghost").status().reason().contains("max_restarts"), h.svc("ghost").status().reason());
             assertTrue(h.changesOf("ghost").stream().anyMatch(c -> c.to().equals("backoff")));
         }
+    }
+
+    @Test
+    void aServiceIsBornInItsCgroup() throws Exception {
+        assumeCgroups();
+        assumeCloneIntoCgroup();
+        // No exec step at all: only the spawn itself can have put it there before its first instruction.
+        try (Harness h = new Harness("""
+                [service.born]
+                command = ["cat", "/proc/self/cgroup"]
+                restart = "never"
+                """, true, Optional.empty())) {
+            h.start("born");
+            h.awaitLine("0::", LIMIT);
+            String line = h.lines.stream().filter(l -> l.contains("0::")).findFirst().orElseThrow();
+            assertTrue(line.endsWith("/" + h.cgroups.orElseThrow().getFileName() + "/born"), line);
+        }
+    }
+
+    @Test
+    void withoutCloneIntoCgroupTheExecStepJoinsTheCgroup() throws Exception {
+        assumeCgroups();
+        boolean was = Spawn.cloneIntoCgroup(false);
+        try (Harness h = new Harness("""
+                [service.joined]
+                command = ["cat", "/proc/self/cgroup"]
+                restart = "never"
+                """)) {
+            h.start("joined");
+            h.awaitLine("0::", LIMIT);
+            String line = h.lines.stream().filter(l -> l.contains("0::")).findFirst().orElseThrow();
+            assertTrue(line.endsWith("/" + h.cgroups.orElseThrow().getFileName() + "/joined"), line);
+        } finally {
+            Spawn.cloneIntoCgroup(was);
+        }
+    }
+
+    /** A program given by path that is missing or not executable: the same clear failure with or without a cgroup. */
+    @Test
+    void spawnErrorsNameTheProgramAndTheReasonInEveryWayOfSpawning() throws Exception {
+        Path notExecutable = Files.createTempFile("not-executable", ".sh");
+        String toml = """
+                [service.missing]
+                command = ["/nonexistent/program"]
+                restart = "never"
+
+                [service.noexec]
+                command = ["%s"]
+                restart = "never"
+                """.formatted(notExecutable);
+        try {
+            for (String way : List.of("no cgroup", "born in its cgroup", "joining its cgroup")) {
+                boolean cgroups = !way.equals("no cgroup") && banyan.os.Cgroup.parentForInstance("banyan-probe").map(p -> p.toFile().delete()).orElse(false);
+                if (!way.equals("no cgroup") && !cgroups) continue;
+                boolean was = Spawn.cloneIntoCgroup(way.equals("born in its cgroup"));
+                if (way.equals("born in its cgroup") && !Spawn.cloneIntoCgroup()) continue;
+                try (Harness h = new Harness(toml, cgroups)) {
+                    h.start("missing");
+                    h.start("noexec");
+                    h.await("missing", s -> s.state().equals("failed"), LIMIT);
+                    h.await("noexec", s -> s.state().equals("failed"), LIMIT);
+                    assertFailure(h, "missing", "/nonexistent/program: No such file or directory", way);
+                    assertFailure(h, "noexec", notExecutable + ": Permission denied", way);
+                } finally {
+                    Spawn.cloneIntoCgroup(was);
+                }
+            }
+        } finally {
+            Files.delete(notExecutable);
+        }
+    }
+
+    /** The reason is in the status (the spawn failed) or, through the exec step, in the service's own output. */
+    private static void assertFailure(Harness h, String service, String text, String way) throws InterruptedException {
+        String reason = h.svc(service).status().reason();
+        if (reason.replace("(", "").replace(")", "").contains(text)) return;
+        assertTrue(reason.equals("exited 127") || reason.equals("exited 126"), way + ": " + service + ": " + reason);
+        h.awaitLine(service + " err banyan-exec: cannot execute " + text, LIMIT);
+    }
+
+    static void assumeCloneIntoCgroup() {
+        assumeTrue(System.getProperty("os.arch").equals("amd64"), "banyan_spawn clones into cgroups on x86-64 only");
+        if (System.getenv("CI") != null) assertTrue(Spawn.cloneIntoCgroup(), "CI must provide clone3 with CLONE_INTO_CGROUP (Linux 5.7+)");
+        assumeTrue(Spawn.cloneIntoCgroup(), "clone3 into a cgroup is not available here");
     }
 
     static void assumeCgroups() {
