@@ -24,6 +24,9 @@ abstract class ClientCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    /** Where the command writes: picocli's writers, or those FastPath made for a call without picocli. */
+    PrintWriter out, err;
+
     /** An answer that ends the command with an exit code and a message for stderr. */
     static final class Exit extends Exception {
         final int code;
@@ -57,11 +60,13 @@ abstract class ClientCommand implements Callable<Integer> {
     }
 
     PrintWriter out() {
-        return spec.commandLine().getOut();
+        if (out == null) out = spec.commandLine().getOut();
+        return out;
     }
 
     PrintWriter err() {
-        return spec.commandLine().getErr();
+        if (err == null) err = spec.commandLine().getErr();
+        return err;
     }
 
     /** A JSON answer; an error status becomes an Exit with the server's message. */

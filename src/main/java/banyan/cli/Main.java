@@ -14,9 +14,8 @@ public final class Main {
      * The client commands, registered lazily: picocli's model of a command costs ~15 ms of
      * reflection at startup, and `banyan status` should answer in tens of milliseconds, so a
      * client command builds only its own; anything else (help, completion, up) sees them all.
+     * Built on use, not in a static initializer: a plain status call (FastPath) needs none of it.
      */
-    private static final java.util.Map<String, Class<?>> CLIENT = clientCommands();
-
     private static java.util.Map<String, Class<?>> clientCommands() {
         java.util.Map<String, Class<?>> m = new java.util.LinkedHashMap<>();
         m.put("status", StatusCommand.class);
@@ -33,16 +32,28 @@ public final class Main {
     }
 
     static CommandLine withClientCommands(CommandLine cl, String[] args) {
+        java.util.Map<String, Class<?>> client = clientCommands();
         String first = args.length > 0 ? args[0] : "";
-        boolean one = CLIENT.containsKey(first) && !first.equals("generate-completion");
+        boolean one = client.containsKey(first) && !first.equals("generate-completion");
         if (!one && cl.getSubcommands().containsKey(first)) return cl; // up, init...: a server needs no client model
-        CLIENT.forEach((name, type) -> {
+        client.forEach((name, type) -> {
             if (!one || name.equals(first)) cl.addSubcommand(name, type);
         });
         return cl;
     }
 
+    /**
+     * A plain status call skips picocli (FastPath); everything else is parsed by it. A status that
+     * succeeded returns instead of calling System.exit, whose logging of the call (Runtime.exit)
+     * starts the JDK's logging backend: several milliseconds of a call that takes about sixty.
+     */
     public static void main(String[] args) {
+        int fast = FastPath.run(args);
+        if (fast == OK) return;
+        System.exit(fast >= 0 ? fast : picocli(args));
+    }
+
+    static int picocli(String[] args) {
         CommandLine cl = withClientCommands(new CommandLine(new Main()), args)
                 .setExitCodeExceptionMapper(e -> USAGE)
                 .setParameterExceptionHandler((e, a) -> {
@@ -54,6 +65,6 @@ public final class Main {
                     c.getErr().println("banyan: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
                     return FAILED;
                 });
-        System.exit(cl.execute(args));
+        return cl.execute(args);
     }
 }

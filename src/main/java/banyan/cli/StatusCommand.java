@@ -51,7 +51,8 @@ final class StatusCommand extends ClientCommand {
         StringBuilder b = new StringBuilder();
         for (String[] row : cells) {
             StringBuilder line = new StringBuilder();
-            for (int i = 0; i < 6; i++) line.append(String.format("%-" + width[i] + "s  ", row[i]));
+            // padded by hand: String.format would load java.util.Formatter and regex on every call of the command
+            for (int i = 0; i < 6; i++) line.append(row[i]).repeat(' ', width[i] - row[i].length() + 2);
             b.append(line.append(row[6]).toString().stripTrailing()).append('\n');
         }
         return b.toString();

@@ -91,6 +91,19 @@ class CliEndToEndTest {
     }
 
     @Test
+    void statusOfOneServiceAndWhatPicocliStillParses() throws Exception {
+        Run one = banyan("status", "sleeper", "--json", "--control=" + socket);
+        assertEquals(0, one.code(), one.err());
+        assertEquals("sleeper", com.google.gson.JsonParser.parseString(one.out()).getAsJsonObject().get("name").getAsString());
+        Run unknown = banyan("status", "nosuch", "--control", socket.toString());
+        assertEquals(2, unknown.code());
+        assertTrue(unknown.err().contains("no service named 'nosuch'"), unknown.err());
+        Run two = banyan("status", "sleeper", "echoer", "--control", socket.toString());
+        assertEquals(2, two.code());
+        assertTrue(two.err().startsWith("banyan: ") && two.err().contains("Try 'banyan status --help'."), two.err());
+    }
+
+    @Test
     void exitCodes() throws Exception {
         Run gone = banyan("status", "--control", dir.resolve("nobody.sock").toString());
         assertEquals(3, gone.code());
