@@ -48,9 +48,22 @@ public final class Main {
      * starts the JDK's logging backend: several milliseconds of a call that takes about sixty.
      */
     public static void main(String[] args) {
+        args = asKernelsInit(args);
         int fast = FastPath.run(args);
         if (fast == OK) return;
         System.exit(fast >= 0 ? fast : picocli(args));
+    }
+
+    /**
+     * Started by the kernel as init (init=/path/to/banyan): no command, or only the words of the
+     * kernel command line it passes on (such as "single"). That is `banyan init`.
+     */
+    static String[] asKernelsInit(String[] args) {
+        if (banyan.os.Proc.pid() != 1) return args;
+        if (args.length > 0 && (args[0].startsWith("-") || java.util.Set.of("up", "init", "help").contains(args[0])
+                || clientCommands().containsKey(args[0]))) return args;
+        if (args.length > 0) System.err.println("banyan: as PID 1 with no command: running init; ignoring " + String.join(" ", args));
+        return new String[] {"init"};
     }
 
     static int picocli(String[] args) {

@@ -116,6 +116,17 @@ class InitPid1Test {
     }
 
     @Test
+    void startedLikeTheKernelStartsInitItRunsInit() throws Exception {
+        Pid1.write(dir.resolve("banyan.toml"), service("a"));
+        try (Pid1 b = Pid1.startAsKernelInit(dir, "single")) {
+            b.awaitLog("target default is up", BOOT);
+            assertTrue(b.output().contains("running init; ignoring single"), b.output());
+            b.signal("TERM");
+            assertEquals(0, b.awaitExit(BOOT), b.output());
+        }
+    }
+
+    @Test
     void orphansOfEveryKindAreReaped() throws Exception {
         String d = dir.toString();
         // 1: a daemon's double fork; 2: fifty at once; 3: a process that dies leaving zombie children of its own

@@ -70,12 +70,22 @@ final class Pid1 implements AutoCloseable {
      * namespace and must end in exec (so the JVM keeps PID 1): sh -c '...; exec "$@"' sh.
      */
     static Pid1 start(Path dir, List<String> prefix, String classpath, String... args) throws IOException {
+        List<String> argv = new ArrayList<>(List.of("init", "-f", dir.resolve("banyan.toml").toString()));
+        argv.addAll(List.of(args));
+        return launch(dir, prefix, classpath, argv);
+    }
+
+    /** Starts banyan as the kernel starts init=banyan: with no command, only words, and the file in $BANYAN_CONFIG. */
+    static Pid1 startAsKernelInit(Path dir, String... words) throws IOException {
+        return launch(dir, List.of("env", "BANYAN_CONFIG=" + dir.resolve("banyan.toml")), classpath(), List.of(words));
+    }
+
+    private static Pid1 launch(Path dir, List<String> prefix, String classpath, List<String> argv) throws IOException {
         requireRoot();
         List<String> cmd = new ArrayList<>(List.of("unshare", "--pid", "--fork", "--mount-proc"));
         cmd.addAll(prefix);
         cmd.addAll(java(classpath));
-        cmd.addAll(List.of("init", "-f", dir.resolve("banyan.toml").toString()));
-        cmd.addAll(List.of(args));
+        cmd.addAll(argv);
         Path log = dir.resolve("banyan.log");
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
