@@ -45,7 +45,7 @@ final class Pid1 implements AutoCloseable {
     /** The JVM command line, as ./banyan builds it. */
     static List<String> java(String classpath) {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xss256k", "--enable-native-access=ALL-UNNAMED",
+                "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-XX:-UsePerfData", "-Xss256k", "--enable-native-access=ALL-UNNAMED",
                 "-Dbanyan.exec=" + System.getProperty("banyan.exec"), "-cp", classpath, "banyan.cli.Main"));
         return cmd;
     }
