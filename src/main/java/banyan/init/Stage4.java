@@ -56,8 +56,8 @@ final class Stage4 {
 
     /**
      * The processes stage 4 is after. As PID 1 that is every process /proc shows but banyan and
-     * the kernel's threads (kthreadd, pid 2, and its children); those that entered the namespace
-     * from outside have no parent in it, so they are no descendants of ours.
+     * the kernel's threads (in the machine's first PID namespace only); those that entered the
+     * namespace from outside have no parent in it, so they are no descendants of ours.
      */
     static List<Integer> remaining(boolean pid1, int self) {
         if (!pid1) return Proc.descendants(self);
@@ -65,11 +65,9 @@ final class Stage4 {
         try (var dirs = Files.newDirectoryStream(Path.of("/proc"), p -> p.getFileName().toString().matches("\\d+"))) {
             for (Path d : dirs) {
                 int pid = Integer.parseInt(d.getFileName().toString());
-                if (pid == self || pid == 2) continue;
+                if (pid == self) continue;
                 try {
-                    String stat = Files.readString(d.resolve("stat"));
-                    int ppid = Integer.parseInt(stat.substring(stat.lastIndexOf(')') + 2).split(" ", 3)[1]);
-                    if (ppid != 2) out.add(pid);
+                    if (!kernelThread(Files.readString(d.resolve("stat")))) out.add(pid);
                 } catch (IOException | RuntimeException e) {
                     // gone meanwhile
                 }
@@ -80,6 +78,16 @@ final class Stage4 {
         return out;
     }
 
+    /** PF_KTHREAD, in the flags of /proc/PID/stat. */
+    static final long PF_KTHREAD = 0x00200000;
+
+    /** Whether a line of /proc/PID/stat is a kernel thread's: signals do not end those, and they never exit. */
+    static boolean kernelThread(String stat) {
+        // pid (comm) state ppid pgrp session tty_nr tpgid flags ...; comm may hold spaces and parentheses
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ", 8);
+        return (Long.parseLong(f[6]) & PF_KTHREAD) != 0;
+    }
+
     private static void signalAll(boolean pid1, int self, int signal) {
         if (pid1) {
             kill(-1, signal);
@@ -88,9 +96,13 @@ final class Stage4 {
         for (int pid : Proc.descendants(self)) kill(pid, signal);
     }
 
-    /** Zombies count as left until the reaper collects them, which it does at once. */
+    /**
+     * Zombies count as left until the reaper collects them, which it does at once. kill(-1, 0)
+     * answers quickly that nothing is left in a container, but on a machine it also reaches the
+     * kernel's threads, which are always there: /proc then tells.
+     */
     private static boolean anyLeft(boolean pid1, int self) {
-        return pid1 ? kill(-1, 0) : !Proc.descendants(self).isEmpty();
+        return pid1 ? kill(-1, 0) && !remaining(true, self).isEmpty() : !Proc.descendants(self).isEmpty();
     }
 
     private static boolean kill(int pid, int signal) {
