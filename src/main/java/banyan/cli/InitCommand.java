@@ -84,9 +84,21 @@ final class InitCommand implements Callable<Integer> {
             if (stack == null) console.banyan("reload: the stack is not up yet; ask again in a moment");
             else Thread.ofVirtual().name("reload").start(() -> Reload.run(file, stack, init::withBootTarget, console));
         });
+        boolean[] closed = {false};
+        Runnable close = () -> { // in stage 4 (init thread), before the unmounts; again after run() in a container
+            if (closed[0]) return;
+            closed[0] = true;
+            console.copyTo(m -> {}); // banyan's last lines go to the console only: the log file is closed
+            if (api[0] != null) api[0].close();
+            try {
+                plane.close();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        };
+        init.beforeUnmount(close);
         int code = init.run();
-        if (api[0] != null) api[0].close();
-        plane.close();
+        close.run();
         System.out.flush();
         System.err.flush();
         Machine.exitNow(code); // everything is stopped: skip the JVM's exit, which lingers 300 ms on threads in native calls

@@ -70,6 +70,7 @@ public final class Init {
     private volatile MainProcess mainProcess;
     private volatile Runnable reload;
     private volatile Consumer<Stack> onStack = s -> {};
+    private volatile Runnable beforeUnmount = () -> {};
     private Optional<Path> cgroupParent = Optional.empty();           // init thread
 
     private Mode mode;                                                // init thread
@@ -118,6 +119,15 @@ public final class Init {
         BootSettings s = settings;
         if (s != null) boot.put("target", s.target());
         return new StackConfig(config.sources(), boot, config.services(), config.targets(), config.log());
+    }
+
+    /**
+     * Called once in stage 4, when no process is left and before the filesystems go: what banyan
+     * itself holds there (the control socket on /run, the log files under /var/log) closes in it,
+     * or the unmounts and the read-only remount of the root would find them busy.
+     */
+    public void beforeUnmount(Runnable handler) {
+        this.beforeUnmount = handler;
     }
 
     /** What SIGHUP does; the reload of the manager plugs in here. */
@@ -373,6 +383,11 @@ public final class Init {
 
     private void stage4(boolean pid1, int self, List<String> made) {
         Stage4.killRemaining(pid1, self, settings.grace(), log);
+        try {
+            beforeUnmount.run();
+        } catch (RuntimeException e) {
+            log.accept("stage 4: before the unmounts: " + e + "; going on");
+        }
         if (mode == Mode.MACHINE) {
             var table = Mounts.table();
             Stage4.sync();
