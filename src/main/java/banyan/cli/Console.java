@@ -5,11 +5,13 @@ import banyan.supervise.ServiceStatus;
 
 import java.io.PrintStream;
 import java.time.LocalTime;
-import java.time.format.DateTimeFormatter;
 
-/** What `banyan up` prints: each service's lines prefixed with its name, and each state change. */
+/**
+ * What `banyan up` prints: each service's lines prefixed with its name, and each state change.
+ * Lines are put together by hand: String.format and DateTimeFormatter cost more than the rest of a
+ * state change, which bringing up a thousand services pays a thousand times.
+ */
 final class Console implements Host.Output, Host.Listener {
-    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss.SSS");
     private final PrintStream out;
     private final int width;
     private volatile java.util.function.Consumer<String> copy = m -> {}; // banyan's own messages also go here (its log file)
@@ -27,22 +29,21 @@ final class Console implements Host.Output, Host.Listener {
 
     @Override
     public void line(String service, String stream, String text, boolean split) {
-        print(String.format("%-" + width + "s %s %s%s", service, "err".equals(stream) ? "!" : "|", text, split ? " [line split]" : ""));
+        print(named(service).append("err".equals(stream) ? " ! " : " | ").append(text).append(split ? " [line split]" : ""));
     }
 
     @Override
     public void changed(ServiceStatus before, ServiceStatus now) {
-        StringBuilder b = new StringBuilder();
         if (now.state().equals(before.state()) && now.pid() == before.pid() && !now.statusText().equals(before.statusText())) {
-            print(String.format("%-" + width + "s * status: %s", now.name(), now.statusText()));
+            print(named(now.name()).append(" * status: ").append(now.statusText()));
             return;
         }
-        b.append(String.format("%-" + width + "s * %s -> %s", now.name(), before.state(), now.state()));
+        StringBuilder b = named(now.name()).append(" * ").append(before.state()).append(" -> ").append(now.state());
         if (now.pid() > 0) b.append(" pid=").append(now.pid());
         if (now.restarts() > before.restarts() && now.pid() != before.pid()) b.append(" (restarted after: ").append(now.reason()).append(")");
         else if (!now.reason().isEmpty() && !"up".equals(now.state())) b.append(" (").append(now.reason()).append(")");
         if (now.restarts() > 0) b.append(" restarts=").append(now.restarts());
-        print(b.toString());
+        print(b);
     }
 
     void copyTo(java.util.function.Consumer<String> sink) {
@@ -51,12 +52,29 @@ final class Console implements Host.Output, Host.Listener {
 
     void banyan(String message) {
         copy.accept(message);
-        print(String.format("%-" + width + "s * %s", "banyan", message));
+        print(named("banyan").append(" * ").append(message));
     }
 
-    private void print(String line) {
+    /** "HH:mm:ss.SSS NAME" with the name padded to the width. */
+    private StringBuilder named(String name) {
+        LocalTime t = LocalTime.now();
+        StringBuilder b = new StringBuilder(80);
+        two(b, t.getHour()).append(':');
+        two(b, t.getMinute()).append(':');
+        two(b, t.getSecond()).append('.');
+        int ms = t.getNano() / 1_000_000;
+        two(b.append(ms / 100), ms % 100).append(' ').append(name);
+        for (int i = name.length(); i < width; i++) b.append(' ');
+        return b;
+    }
+
+    private static StringBuilder two(StringBuilder b, int n) {
+        return b.append((char) ('0' + n / 10)).append((char) ('0' + n % 10));
+    }
+
+    private void print(CharSequence line) {
         synchronized (out) {
-            out.println(LocalTime.now().format(TIME) + " " + line);
+            out.println(line);
         }
     }
 }
