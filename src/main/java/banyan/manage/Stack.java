@@ -38,6 +38,7 @@ public final class Stack {
     private volatile List<Supervisor> supervisors = List.of();         // a snapshot for readers on other threads
     private final List<Waiter> waiters = new ArrayList<>();            // stack thread: tested after each decision
     private long pass;                                                 // stack thread: decisions made so far
+    private boolean swaps;                                             // stack thread: a reload left services to remove or replace
 
     private record Waiter(java.util.function.BooleanSupplier condition, java.util.concurrent.CompletableFuture<Void> done) {}
 
@@ -116,14 +117,15 @@ public final class Stack {
     public Optional<Map<String, String>> awaitUp(Duration timeout) throws InterruptedException {
         Map<String, String> out = new LinkedHashMap<>();
         boolean done = awaitStack(() -> {
-            out.clear();
             Node[] nodes = nodes();
             String[] why = Transitions.blocked(graph, nodes);
+            for (int i = 0; i < nodes.length; i++) // first only whether it is over: this runs after every decision
+                if (nodes[i].wanted() && !(nodes[i].phase() == Phase.READY && !nodes[i].pending()) && why[i] == null) return false;
+            out.clear();
             for (int i = 0; i < nodes.length; i++) {
                 if (!nodes[i].wanted()) continue;
                 String name = graph.order().get(i);
                 if (nodes[i].phase() == Phase.READY && !nodes[i].pending()) out.put(name, "ready");
-                else if (why[i] == null) return false;
                 else out.put(name, why[i].equals("failed") ? "failed: " + byIndex[i].supervisor.status().reason() : why[i]);
             }
             return true;
@@ -190,6 +192,7 @@ public final class Stack {
             e.wanted = e.pending = target.contains(s.name());
             entries.put(s.name(), e);
         }
+        swaps = entries.values().stream().anyMatch(e -> e.removing || e.replacement.isPresent());
         rebuild();
         return new Diff(added, removed, changed, same);
     }
@@ -237,24 +240,7 @@ public final class Stack {
     }
 
     private void reconcile() {
-        boolean swapped = false;
-        for (var it = entries.entrySet().iterator(); it.hasNext(); ) {
-            Entry e = it.next().getValue();
-            if (!isDown(e.supervisor.status())) continue;
-            if (e.removing) {
-                e.supervisor.close();
-                it.remove();
-                swapped = true;
-            } else if (e.replacement.isPresent()) {
-                e.supervisor.close();
-                e.supervisor.awaitClosed();
-                e.supervisor = new Supervisor(e.replacement.get(), host);
-                e.replacement = Optional.empty();
-                e.pending = e.wanted;
-                swapped = true;
-            }
-        }
-        if (swapped) rebuild();
+        if (swaps) swap();
         observe();
         Transitions.Decision d = Transitions.decide(graph, nodes());
         for (int i : d.stop()) {
@@ -269,6 +255,32 @@ public final class Stack {
             e.launched = e.supervisor.status().since();
             e.supervisor.start();
         }
+    }
+
+    /** Closes removed services and replaces changed ones once they are down (a reload left them to do). */
+    private void swap() {
+        boolean swapped = false;
+        swaps = false;
+        for (var it = entries.entrySet().iterator(); it.hasNext(); ) {
+            Entry e = it.next().getValue();
+            if (!e.removing && e.replacement.isEmpty()) continue;
+            if (!isDown(e.supervisor.status())) {
+                swaps = true; // not yet: look again after the next change
+                continue;
+            }
+            if (e.removing) {
+                e.supervisor.close();
+                it.remove();
+            } else {
+                e.supervisor.close();
+                e.supervisor.awaitClosed();
+                e.supervisor = new Supervisor(e.replacement.get(), host);
+                e.replacement = Optional.empty();
+                e.pending = e.wanted;
+            }
+            swapped = true;
+        }
+        if (swapped) rebuild();
     }
 
     /**
