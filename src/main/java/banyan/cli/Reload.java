@@ -67,6 +67,7 @@ final class Reload {
             StringBuilder b = new StringBuilder("up: " + ready + " of " + out.get().size() + " ready");
             new TreeMap<>(out.get()).forEach((n, o) -> { if (!o.equals("ready")) b.append("; ").append(n).append(" ").append(o); });
             console.banyan(b.toString());
+            banyan.os.Proc.returnFreeMemory(); // what bring-up made the heap and malloc grow (docs/benchmarks.md)
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

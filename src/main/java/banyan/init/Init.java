@@ -315,6 +315,7 @@ public final class Init {
         for (var e : outcomes.entrySet())
             if (!e.getValue().equals("ready") && !cameUp.contains(e.getKey())) bootFailure(e.getKey(), e.getValue());
         if (!main.isEmpty() && shutdown == null) startMain();
+        Proc.returnFreeMemory(); // what bring-up made the heap and malloc grow (docs/benchmarks.md)
     }
 
     static boolean settled(ServiceStatus s) {

@@ -38,6 +38,25 @@ public final class Proc {
         }
     }
 
+    /**
+     * Returns the memory that a burst of work (bringing up a stack) left free: a full GC, since the
+     * serial collector shrinks the heap only then, and malloc_trim, since glibc keeps freed pages of
+     * the JVM's native allocations. A libc without malloc_trim (musl) skips the second step.
+     */
+    public static void returnFreeMemory() {
+        System.gc();
+        MALLOC_TRIM.ifPresent(h -> {
+            try {
+                int ignored = (int) h.invokeExact(0L);
+            } catch (Throwable t) {
+                throw Native.rethrow(t);
+            }
+        });
+    }
+
+    private static final java.util.Optional<MethodHandle> MALLOC_TRIM = Native.LIBC.find("malloc_trim")
+            .map(f -> Native.LINKER.downcallHandle(f, FunctionDescriptor.of(JAVA_INT, JAVA_LONG)));
+
     /** Orphaned descendants are reparented to us instead of PID 1, so we reap (and can kill) them. */
     public static void becomeSubreaper() {
         try (Arena a = Arena.ofConfined()) {

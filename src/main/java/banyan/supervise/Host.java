@@ -18,7 +18,7 @@ public record Host(Map<String, String> baseEnv, Optional<Path> cgroupParent, Opt
     public static Map<String, String> inheritedEnvironment() {
         var env = new java.util.HashMap<>(System.getenv());
         env.remove("MALLOC_ARENA_MAX");
-        return env;
+        return Map.copyOf(env); // immutable: services without env or user of their own share it
     }
 
     /** A line of a service's output; stream is "out" or "err". */

@@ -30,6 +30,10 @@ final class Launcher {
     Launcher(ServiceConfig config, Map<String, String> baseEnv, Optional<Path> execHelper) {
         this.config = config;
         this.execHelper = execHelper;
+        if (config.user().isEmpty() && config.env().isEmpty()) {
+            this.env = Map.copyOf(baseEnv); // the same map for every such service when baseEnv is immutable
+            return;
+        }
         Map<String, String> e = new LinkedHashMap<>(baseEnv);
         config.user().ifPresent(u -> {
             e.put("USER", u.name());
