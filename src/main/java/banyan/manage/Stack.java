@@ -226,7 +226,10 @@ public final class Stack {
         while (true) {
             try {
                 inbox.take().run();
-                for (Runnable r; (r = inbox.poll()) != null; ) r.run(); // a burst of changes costs one decision
+                // A burst of changes costs one decision: let the other threads that are ready to run
+                // (supervisors in the middle of a bring-up) post theirs first. A pass reads every service.
+                Thread.yield();
+                for (Runnable r; (r = inbox.poll()) != null; ) r.run();
                 reconcile();
                 waiters.removeIf(w -> w.condition().getAsBoolean() && w.done().complete(null));
             } catch (InterruptedException e) {
