@@ -22,9 +22,13 @@ public final class Proc {
     private Proc() {}
 
     private static final int PR_SET_CHILD_SUBREAPER = 36;
-    private static final MethodHandle PRCTL = Native.errnoCallVariadic("prctl",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG), 1);
-    private static final MethodHandle GETUID = Native.plainCall("getuid", FunctionDescriptor.of(JAVA_INT));
+
+    /** Made on first use, not when Proc loads: every client command asks pid() and nothing else here. */
+    private static final class Calls {
+        static final MethodHandle PRCTL = Native.errnoCallVariadic("prctl",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG), 1);
+        static final MethodHandle GETUID = Native.plainCall("getuid", FunctionDescriptor.of(JAVA_INT));
+    }
 
     public static int pid() {
         return (int) ProcessHandle.current().pid();
@@ -32,7 +36,7 @@ public final class Proc {
 
     public static int uid() {
         try {
-            return (int) GETUID.invokeExact();
+            return (int) Calls.GETUID.invokeExact();
         } catch (Throwable t) {
             throw Native.rethrow(t);
         }
@@ -45,7 +49,7 @@ public final class Proc {
      */
     public static void returnFreeMemory() {
         System.gc();
-        MALLOC_TRIM.ifPresent(h -> {
+        Trim.HANDLE.ifPresent(h -> {
             try {
                 int ignored = (int) h.invokeExact(0L);
             } catch (Throwable t) {
@@ -54,14 +58,17 @@ public final class Proc {
         });
     }
 
-    private static final java.util.Optional<MethodHandle> MALLOC_TRIM = Native.LIBC.find("malloc_trim")
-            .map(f -> Native.LINKER.downcallHandle(f, FunctionDescriptor.of(JAVA_INT, JAVA_LONG)));
+    /** Made on first use: a downcall handle costs milliseconds, and `banyan status` also loads Proc. */
+    private static final class Trim {
+        static final java.util.Optional<MethodHandle> HANDLE = Native.LIBC.find("malloc_trim")
+                .map(f -> Native.LINKER.downcallHandle(f, FunctionDescriptor.of(JAVA_INT, JAVA_LONG)));
+    }
 
     /** Orphaned descendants are reparented to us instead of PID 1, so we reap (and can kill) them. */
     public static void becomeSubreaper() {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment cap = Native.capture(a);
-            int rc = (int) PRCTL.invokeExact(cap, PR_SET_CHILD_SUBREAPER, 1L, 0L, 0L, 0L);
+            int rc = (int) Calls.PRCTL.invokeExact(cap, PR_SET_CHILD_SUBREAPER, 1L, 0L, 0L, 0L);
             if (rc < 0) throw new OsException("prctl", "PR_SET_CHILD_SUBREAPER", Native.errno(cap));
         } catch (Throwable t) {
             throw Native.rethrow(t);
