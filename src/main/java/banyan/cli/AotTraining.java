@@ -73,14 +73,14 @@ final class AotTraining {
         Thread server = new Thread(() -> rc[0] = Main.picocli(new String[]{"up", "-f", config.toString(), "--control", socket}));
         server.start();
         long end = System.nanoTime() + 20_000_000_000L;
-        while (Main.picocli(new String[]{"wait", "b", "--ready", "--timeout", "10s", "--control", socket}) != Main.OK) {
-            if (System.nanoTime() > end || !server.isAlive()) return 1;
+        boolean ready;
+        while (!(ready = Main.picocli(new String[]{"wait", "b", "--ready", "--timeout", "10s", "--control", socket}) == Main.OK)
+                && System.nanoTime() < end && server.isAlive())
             Thread.sleep(50);
-        }
-        FastPath.run(new String[]{"status", "--control", socket});
-        Main.picocli(new String[]{"shutdown", "--no-wait", "--control", socket});
+        if (ready) FastPath.run(new String[]{"status", "--control", socket});
+        Main.picocli(new String[]{"shutdown", "--no-wait", "--control", socket}); // even when not ready: its services must stop
         server.join(20_000);
-        return rc[0];
+        return ready ? rc[0] : 1;
     }
 
     private static String service(String name, String state, double uptime, String statusText, int lost) {
