@@ -24,6 +24,8 @@ public final class TestHost {
     public TestHost() {
         Proc.becomeSubreaper();
         Optional<Path> cg = Cgroup.parentForInstance("banyan-test-" + Proc.pid() + "-" + COUNT.incrementAndGet());
+        // the tests' stacks remove their services' cgroups when they end; the parent goes when the JVM does
+        cg.ifPresent(p -> Runtime.getRuntime().addShutdownHook(new Thread(() -> p.toFile().delete())));
         Optional<Path> helper = Optional.ofNullable(System.getProperty("banyan.exec")).map(Path::of);
         host = new Host(System.getenv(), cg, helper, new LogPump(), (service, stream, text, split) -> {
             lines.add(service + ": " + text);
