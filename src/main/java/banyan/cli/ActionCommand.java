@@ -27,8 +27,7 @@ abstract class ActionCommand extends ClientCommand {
 
     @Override
     int run(ControlClient client) throws Exception {
-        Duration limit = Durations.parse(timeout).orElseThrow(() ->
-                new Exit(Main.USAGE, "--timeout '" + timeout + "' is not a duration; write it like 500ms, 10s or 1m"));
+        Duration limit = timeout(timeout);
         int worst = Main.OK;
         for (String name : names) {
             String path = "/v1/services/" + Paths.segment(name);

@@ -70,6 +70,12 @@ abstract class ClientCommand implements Callable<Integer> {
     }
 
     /** A JSON answer; an error status becomes an Exit with the server's message. */
+    /** The value of --timeout; a usage error (exit 2) when it is not a duration. */
+    static java.time.Duration timeout(String value) throws Exit {
+        return banyan.config.Durations.parse(value).orElseThrow(() ->
+                new Exit(Main.USAGE, "--timeout '" + value + "' is not a duration; write it like 500ms, 10s or 1m"));
+    }
+
     static JsonObject json(ControlClient.Response r, int... accepted) throws IOException, Exit {
         String text = r.text();
         JsonElement e;

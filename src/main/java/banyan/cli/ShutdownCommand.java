@@ -1,6 +1,5 @@
 package banyan.cli;
 
-import banyan.config.Durations;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -32,8 +31,7 @@ final class ShutdownCommand extends ClientCommand {
 
     @Override
     int run(ControlClient client) throws Exception {
-        Duration limit = Durations.parse(timeout).orElseThrow(() ->
-                new Exit(Main.USAGE, "--timeout '" + timeout + "' is not a duration; write it like 500ms, 10s or 1m"));
+        Duration limit = timeout(timeout);
         json(client.request("POST", "/v1/shutdown", action == null ? null : "{\"action\":\"" + action.word() + "\"}"));
         out().println("banyan: shutting down");
         if (noWait) return Main.OK;

@@ -1,6 +1,5 @@
 package banyan.cli;
 
-import banyan.config.Durations;
 import com.google.gson.JsonObject;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -23,8 +22,7 @@ final class WaitCommand extends ClientCommand {
 
     @Override
     int run(ControlClient client) throws Exception {
-        Duration limit = Durations.parse(timeout).orElseThrow(() ->
-                new Exit(Main.USAGE, "--timeout '" + timeout + "' is not a duration; write it like 500ms, 10s or 1m"));
+        Duration limit = timeout(timeout);
         long end = System.nanoTime() + limit.toNanos();
         String until = ready ? "ready" : "down";
         while (true) {
