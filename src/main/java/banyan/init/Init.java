@@ -226,16 +226,16 @@ public final class Init {
         StackConfig withTarget = withBootTarget(config);
         Stack s = new Stack(withTarget, new Host(Host.inheritedEnvironment(), cgroups, helper, pump, output, watch));
         stack = s;
+        s.statuses().forEach(st -> services.put(st.name(), st));
+        int wanted = withTarget.closure(settings.target()).size();
+        log.accept("stage 2: starting " + wanted + " service(s) of target " + settings.target()
+                + (cgroups.isEmpty() ? " (no writable cgroup v2: tracked by process group)" : ""));
+        s.up(); // asynchronous: the stack thread spawns while the control API starts here
         try {
             onStack.accept(s);
         } catch (RuntimeException e) {
             log.accept("stage 2: " + e.getMessage() + "; going on without it");
         }
-        s.statuses().forEach(st -> services.put(st.name(), st));
-        int wanted = withTarget.closure(settings.target()).size();
-        log.accept("stage 2: starting " + wanted + " service(s) of target " + settings.target()
-                + (cgroups.isEmpty() ? " (no writable cgroup v2: tracked by process group)" : ""));
-        s.up();
         Thread.ofVirtual().name("boot").start(() -> {
             try {
                 s.awaitUp(java.time.Duration.ofDays(3650)).ifPresent(o -> events.offer(new Booted(o)));
