@@ -46,7 +46,7 @@ public final class Init {
 
     private record ShutdownRequest(Action action, int code, String why) implements Event {}
 
-    private record Changed(ServiceStatus now) implements Event {}
+    private record Changed(ServiceStatus before, ServiceStatus now) implements Event {}
 
     private record MainExited(Exit exit) implements Event {}
 
@@ -75,7 +75,6 @@ public final class Init {
 
     private Mode mode;                                                // init thread
     private volatile BootSettings settings;                           // written by the init thread
-    private final Map<String, ServiceStatus> services = new LinkedHashMap<>(); // init thread
     private boolean booted;                                           // init thread
     private final Set<String> cameUp = new java.util.HashSet<>();     // init thread: stayed up for min_uptime once
     private ShutdownRequest shutdown;                                 // init thread
@@ -221,12 +220,11 @@ public final class Init {
         Optional<Path> helper = Optional.ofNullable(System.getProperty("banyan.exec")).map(Path::of);
         Host.Listener watch = (before, now) -> {
             listener.changed(before, now);
-            events.offer(new Changed(now));
+            events.offer(new Changed(before, now));
         };
         StackConfig withTarget = withBootTarget(config);
         Stack s = new Stack(withTarget, new Host(Host.inheritedEnvironment(), cgroups, helper, pump, output, watch));
         stack = s;
-        s.statuses().forEach(st -> services.put(st.name(), st));
         int wanted = withTarget.closure(settings.target()).size();
         log.accept("stage 2: starting " + wanted + " service(s) of target " + settings.target()
                 + (cgroups.isEmpty() ? " (no writable cgroup v2: tracked by process group)" : ""));
@@ -264,10 +262,7 @@ public final class Init {
     private void handle(Event e) {
         switch (e) {
             case ShutdownRequest r -> shutdown = r;
-            case Changed c -> {
-                ServiceStatus before = services.put(c.now().name(), c.now());
-                changed(before, c.now());
-            }
+            case Changed c -> changed(c.before(), c.now());
             case MainExited m -> shutdown = new ShutdownRequest(Action.POWEROFF, m.exit().shellCode(), "MAIN " + m.exit().describe());
             case Got g -> onSignal(g.signal());
             case Booted b -> booted(b.outcomes());
