@@ -30,6 +30,16 @@ final class Retired {
         }
     }
 
+    /** SIGKILL to all it runs; stopped first, so that the supervisor does not restart what is killed. */
+    static void kill(Supervisor s) {
+        s.stop();
+        s.killNow();
+    }
+
+    void killNow() {
+        closed.forEach(Retired::kill);
+    }
+
     boolean allDown() {
         return closed.stream().allMatch(s -> Stack.isDown(s.status()));
     }

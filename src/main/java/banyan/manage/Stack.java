@@ -214,10 +214,8 @@ public final class Stack {
 
     /** SIGKILL to every service at once. */
     public void killNow() {
-        supervisors.forEach(s -> {
-            s.stop(); // first, so that the supervisor does not restart what is killed
-            s.killNow();
-        });
+        supervisors.forEach(Retired::kill);
+        retired.killNow();
     }
 
     public Optional<Supervisor> get(String name) {
