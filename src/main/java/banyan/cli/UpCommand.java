@@ -78,7 +78,7 @@ final class UpCommand implements Callable<Integer> {
         stopRequested.await();
         console.banyan("stopping");
         stack.down();
-        Leftovers.killAll(self);
+        banyan.init.Remaining.end(false, java.time.Duration.ZERO, line -> console.banyan("after the services: " + line));
         cgroups.ifPresent(p -> p.toFile().delete());
         api.close();
         console.banyan("stopped");

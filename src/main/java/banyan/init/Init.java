@@ -160,7 +160,7 @@ public final class Init {
             log.accept("stage 3: internal error: " + e + "; going on to stage 4"); // SIGKILL then catches what is left
         }
         try {
-            stage4(pid1, self, made);
+            stage4(pid1, made);
         } catch (RuntimeException | Error e) {
             log.accept("stage 4: internal error: " + e + "; going on");
         }
@@ -377,8 +377,8 @@ public final class Init {
         return code;
     }
 
-    private void stage4(boolean pid1, int self, List<String> made) {
-        Stage4.killRemaining(pid1, self, settings.grace(), log);
+    private void stage4(boolean pid1, List<String> made) {
+        if (Remaining.end(pid1, settings.grace(), line -> log.accept("stage 4: " + line)) == 0) log.accept("stage 4: no process left");
         try {
             beforeUnmount.run();
         } catch (RuntimeException e) {
