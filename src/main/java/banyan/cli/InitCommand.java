@@ -73,7 +73,7 @@ final class InitCommand implements Callable<Integer> {
             System.err.println("banyan: configuration has " + e.problems().size() + " problem(s); booting with no services");
             config = new StackConfig(List.of(file), Map.of(), new LinkedHashMap<>(), Map.of());
         }
-        Console console = new Console(System.out, Console.width(config));
+        Console console = Console.standard(Console.width(config));
         Plane plane = new Plane(config, console);
         Init init = new Init(config, main, forced, plane.output, plane.listener, plane.pump, console::banyan);
         ControlServer[] api = {null};
@@ -99,8 +99,7 @@ final class InitCommand implements Callable<Integer> {
         init.beforeUnmount(close);
         int code = init.run();
         close.run();
-        System.out.flush();
-        System.err.flush();
+        ConsoleSink.drainStandardStreams(Main.LAST_WORDS);
         Machine.exitNow(code); // everything is stopped: skip the JVM's exit, which lingers 300 ms on threads in native calls
         return code;
     }

@@ -40,7 +40,7 @@ final class UpCommand implements Callable<Integer> {
             System.err.println("banyan: configuration has " + e.problems().size() + " problem(s); nothing was started");
             return Main.USAGE;
         }
-        Console console = new Console(System.out, Console.width(config));
+        Console console = Console.standard(Console.width(config));
         int self = Proc.pid();
         if (self != 1) Proc.becomeSubreaper();
         Optional<Path> cgroups = Cgroup.parentForInstance("banyan-" + self);
