@@ -5,7 +5,6 @@ import banyan.config.ConfigLoader;
 import banyan.config.StackConfig;
 import banyan.control.ControlServer;
 import banyan.manage.Stack;
-import banyan.os.Cgroup;
 import banyan.os.Proc;
 import banyan.os.SignalHandlers;
 import banyan.os.Signals;
@@ -43,11 +42,10 @@ final class UpCommand implements Callable<Integer> {
         Console console = Console.standard(Console.width(config));
         int self = Proc.pid();
         if (self != 1) Proc.becomeSubreaper();
-        Optional<Path> cgroups = Cgroup.parentForInstance("banyan-" + self);
-        if (cgroups.isEmpty()) console.banyan("cgroup v2 not writable here: services are tracked by process group only");
-        Optional<Path> helper = Optional.ofNullable(System.getProperty("banyan.exec")).map(Path::of);
         Plane plane = new Plane(config, console);
-        Host host = new Host(Host.inheritedEnvironment(), cgroups, helper, plane.pump, plane.output, plane.listener);
+        Host host = Host.local("banyan-" + self, plane.pump, plane.output, plane.listener);
+        Optional<Path> cgroups = host.cgroupParent();
+        if (cgroups.isEmpty()) console.banyan("cgroup v2 not writable here: services are tracked by process group only");
         Stack stack = new Stack(config, host);
 
         CountDownLatch stopRequested = new CountDownLatch(1);
