@@ -1,7 +1,6 @@
 package banyan.cli;
 
 import banyan.config.ConfigException;
-import banyan.config.ConfigLoader;
 import banyan.config.StackConfig;
 import banyan.control.ControlServer;
 import banyan.init.Action;
@@ -62,7 +61,7 @@ final class InitCommand implements Callable<Integer> {
         }
         StackConfig config;
         try {
-            config = ConfigLoader.load(file);
+            config = Configs.load(file);
         } catch (ConfigException e) {
             System.err.println(e.getMessage());
             if (!pid1 || !maybeMachine(forced)) {

@@ -1,7 +1,6 @@
 package banyan.cli;
 
 import banyan.config.ConfigException;
-import banyan.config.ConfigLoader;
 import banyan.config.StackConfig;
 import banyan.control.ControlServer;
 import banyan.manage.Stack;
@@ -33,7 +32,7 @@ final class UpCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         StackConfig config;
         try {
-            config = ConfigLoader.load(file);
+            config = Configs.load(file);
         } catch (ConfigException e) {
             System.err.println(e.getMessage());
             System.err.println("banyan: configuration has " + e.problems().size() + " problem(s); nothing was started");
@@ -68,7 +67,7 @@ final class UpCommand implements Callable<Integer> {
             return Main.USAGE;
         }
         console.banyan("control API on " + api.socket() + "; logs in " + plane.logs.dir());
-        console.banyan("starting " + config.services().size() + " service(s) from " + file);
+        console.banyan("starting " + config.services().size() + " service(s) from " + file + " (" + Configs.room() + ")");
         stack.up();
         // Reload by diff on SIGHUP; an invalid file changes nothing. Off the signal thread: a reload waits for the stack.
         SignalHandlers.on(Signals.HUP, () -> Thread.ofVirtual().name("reload").start(() -> Reload.run(file, stack, console)));
