@@ -1,7 +1,6 @@
 package banyan.cli;
 
 import banyan.config.ConfigException;
-import banyan.config.ConfigLoader;
 import banyan.config.StackConfig;
 import banyan.control.ControlServer;
 import banyan.init.Action;
@@ -62,7 +61,7 @@ final class InitCommand implements Callable<Integer> {
         }
         StackConfig config;
         try {
-            config = ConfigLoader.load(file);
+            config = Configs.load(file);
         } catch (ConfigException e) {
             System.err.println(e.getMessage());
             if (!pid1 || !maybeMachine(forced)) {
@@ -73,7 +72,7 @@ final class InitCommand implements Callable<Integer> {
             System.err.println("banyan: configuration has " + e.problems().size() + " problem(s); booting with no services");
             config = new StackConfig(List.of(file), Map.of(), new LinkedHashMap<>(), Map.of());
         }
-        Console console = new Console(System.out, Console.width(config));
+        Console console = Console.standard(Console.width(config));
         Plane plane = new Plane(config, console);
         Init init = new Init(config, main, forced, plane.output, plane.listener, plane.pump, console::banyan);
         ControlServer[] api = {null};
@@ -101,8 +100,7 @@ final class InitCommand implements Callable<Integer> {
         init.beforeUnmount(close);
         int code = init.run();
         close.run();
-        System.out.flush();
-        System.err.flush();
+        ConsoleSink.drainStandardStreams(Main.LAST_WORDS);
         Machine.exitNow(code); // everything is stopped: skip the JVM's exit, which lingers 300 ms on threads in native calls
         return code;
     }

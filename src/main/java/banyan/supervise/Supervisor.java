@@ -315,7 +315,7 @@ public final class Supervisor {
      */
     private void notified(NotifySocket.Message m) {
         int pid = currentPid();
-        if (m.pid() <= 0 || pid <= 0 || m.pid() != pid && banyan.os.Proc.sessionOf(m.pid()) != sessionLeader()) return;
+        if (m.pid() <= 0 || pid <= 0 || m.pid() != pid && m.session() != sessionLeader()) return;
         boolean changed = false;
         for (String line : m.text().split("\n")) {
             int eq = line.indexOf('=');

@@ -43,7 +43,7 @@ class ReloadTest {
                     requires = ["loop"]
                     """);
             ByteArrayOutputStream out = new ByteArrayOutputStream();
-            Console console = new Console(new PrintStream(out, true, StandardCharsets.UTF_8), 6);
+            Console console = new Console(new PrintStream(out, true, StandardCharsets.UTF_8)::println, 6);
             Reload reload = new Reload(file, stack, c -> c, console);
             Reload.Rejected rejected = assertThrows(Reload.Rejected.class, reload::call);
             assertTrue(rejected.getMessage().contains("dependency cycle: loop → loop2 → loop"), rejected.getMessage());
