@@ -1,7 +1,6 @@
 package banyan.cli;
 
 import banyan.config.ConfigException;
-import banyan.config.ConfigLoader;
 import banyan.config.StackConfig;
 import banyan.manage.Stack;
 
@@ -115,7 +114,7 @@ final class Reload {
     private String apply() throws Rejected, InterruptedException {
         StackConfig next;
         try {
-            next = adjust.apply(ConfigLoader.load(file));
+            next = adjust.apply(Configs.load(file));
         } catch (ConfigException e) {
             throw new Rejected(e.getMessage() + "\nreload rejected: " + e.problems().size() + " problem(s) in " + file
                     + "; the running stack is unchanged");
