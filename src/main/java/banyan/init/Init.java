@@ -179,7 +179,7 @@ public final class Init {
         mode = forcedMode.orElseGet(Init::detect);
         boolean machine = mode == Mode.MACHINE;
         made.addAll(Stage1.mount(machine, log));
-        Map<String, String> vars = machine ? BootSettings.overlay(config.boot(), Machine.kernelCommandLine()) : config.boot();
+        Map<String, String> vars = machine ? BootSettings.overlayKernel(config.boot(), log) : config.boot();
         BootSettings.Parsed parsed = BootSettings.parse(vars);
         parsed.problems().forEach(p -> log.accept("stage 1: " + p + " (default used)"));
         settings = parsed.settings();
@@ -203,9 +203,9 @@ public final class Init {
 
     private static Optional<String> etcHostname() {
         try {
-            String h = java.nio.file.Files.readString(Path.of("/etc/hostname")).trim();
+            String h = banyan.os.TextFile.read(Path.of("/etc/hostname")).trim(); // never a FIFO's wait, nor a huge read
             return h.isEmpty() ? Optional.empty() : Optional.of(h);
-        } catch (java.io.IOException e) {
+        } catch (banyan.os.TextFile.Unreadable e) {
             return Optional.empty();
         }
     }
