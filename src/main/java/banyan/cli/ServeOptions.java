@@ -49,7 +49,7 @@ final class ServeOptions {
             try {
                 token = TextFile.read(tokenFile).lines().findFirst().map(String::strip).filter(t -> !t.isEmpty());
             } catch (TextFile.Unreadable e) {
-                throw new UsageError("--token-file " + tokenFile + (e.line() > 0 ? ":" + e.line() + ":" + e.column() : "") + ": " + e.getMessage());
+                throw new UsageError("--token-file " + e.about(tokenFile));
             }
             if (token.isEmpty()) throw new UsageError("--token-file " + tokenFile + " is empty; put a long random token on its first line");
         }

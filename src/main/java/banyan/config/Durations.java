@@ -13,7 +13,7 @@ public final class Durations {
 
     /** 100 years: longer is surely a typo, and a deadline of now plus that still fits in a long of nanoseconds. */
     public static final Duration MAX = Duration.ofDays(36_500);
-    private static final long TOO_LONG = -1;
+    private static final long TOO_LONG = -1, NOT_A_DURATION = -2;
 
     /** Empty when text is not a duration or is longer than {@link #MAX}. */
     public static Optional<Duration> parse(String text) {
@@ -26,15 +26,15 @@ public final class Durations {
         return nanos(text) == TOO_LONG;
     }
 
-    /** Nanoseconds; -2 when text is no duration, TOO_LONG past MAX (each part is checked, so the sum cannot overflow). */
+    /** Nanoseconds; NOT_A_DURATION, or TOO_LONG past MAX (each part is checked, so the sum cannot overflow). */
     private static long nanos(String text) {
         String s = text.trim();
-        if (s.isEmpty()) return -2;
+        if (s.isEmpty()) return NOT_A_DURATION;
         Matcher m = PART.matcher(s);
         long nanos = 0, max = MAX.toNanos();
         int at = 0;
         while (at < s.length()) {
-            if (!m.find(at) || m.start() != at) return -2;
+            if (!m.find(at) || m.start() != at) return NOT_A_DURATION;
             double v = Double.parseDouble(m.group(1));
             long unit = switch (m.group(2)) {
                 case "us" -> 1_000L;

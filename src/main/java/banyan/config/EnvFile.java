@@ -20,7 +20,7 @@ final class EnvFile {
         try {
             lines = TextFile.read(path).lines().toList();
         } catch (TextFile.Unreadable e) {
-            f.error("env_file", path + (e.line() > 0 ? ":" + e.line() + ":" + e.column() : "") + ": " + e.getMessage());
+            f.error("env_file", e.about(path));
             return;
         }
         for (int i = 0; i < lines.size(); i++) {

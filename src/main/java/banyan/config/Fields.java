@@ -143,10 +143,10 @@ final class Fields {
             }
             return noNul(key, s) ? Optional.of(List.of("/bin/sh", "-c", s)) : Optional.empty();
         }
-        Optional<List<String>> argv = strings(key); // empty when not an array of strings: already reported
-        if (argv.isPresent() && argv.get().isEmpty()) error(key, "is an empty array; name " + what);
-        else if (argv.isPresent() && argv.get().getFirst().isBlank())
-            error(key, "names no program: its first element is blank; name " + what);
+        Optional<List<String>> argv = strings(key);
+        if (argv.isEmpty()) return argv; // not an array of strings: already reported
+        if (argv.get().isEmpty()) error(key, "is an empty array; name " + what);
+        else if (argv.get().getFirst().isBlank()) error(key, "names no program: its first element is blank; name " + what);
         else return argv;
         return Optional.empty();
     }

@@ -64,6 +64,16 @@ public record BootSettings(String target, Optional<String> hostname, Optional<Ac
         }
     }
 
+    /** A machine's /etc/hostname; none when it is missing, empty or unreadable (a machine need not have one). */
+    static Optional<String> etcHostname() {
+        try {
+            String h = banyan.os.TextFile.read(java.nio.file.Path.of("/etc/hostname")).trim(); // never a FIFO's wait, nor a huge read
+            return h.isEmpty() ? Optional.empty() : Optional.of(h);
+        } catch (banyan.os.TextFile.Unreadable e) {
+            return Optional.empty();
+        }
+    }
+
     /** [boot] with every banyan.KEY=VALUE of the kernel command line laid over it. */
     public static Map<String, String> overlay(Map<String, String> boot, String cmdline) {
         Map<String, String> out = new LinkedHashMap<>(boot);

@@ -191,7 +191,7 @@ public final class Init {
                 log.accept("stage 1: ctrl-alt-del stays with the kernel: " + e.getMessage());
             }
         }
-        settings.hostname().or(() -> machine ? etcHostname() : Optional.empty()).ifPresent(h -> Stage1.hostname(h, log));
+        settings.hostname().or(() -> machine ? BootSettings.etcHostname() : Optional.empty()).ifPresent(h -> Stage1.hostname(h, log));
         return made;
     }
 
@@ -199,15 +199,6 @@ public final class Init {
     static Mode detect() {
         if (System.getenv("container") != null) return Mode.CONTAINER;
         return Machine.inInitialPidNamespace().orElse(false) ? Mode.MACHINE : Mode.CONTAINER;
-    }
-
-    private static Optional<String> etcHostname() {
-        try {
-            String h = banyan.os.TextFile.read(Path.of("/etc/hostname")).trim(); // never a FIFO's wait, nor a huge read
-            return h.isEmpty() ? Optional.empty() : Optional.of(h);
-        } catch (banyan.os.TextFile.Unreadable e) {
-            return Optional.empty();
-        }
     }
 
     // ---- stage 2 and the running system ----

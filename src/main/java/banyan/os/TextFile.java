@@ -48,6 +48,11 @@ public final class TextFile {
         public int column() {
             return column;
         }
+
+        /** "PATH: reason", or "PATH:LINE:COLUMN: reason" for a byte that is not UTF-8. */
+        public String about(Path path) {
+            return path + (line > 0 ? ":" + line + ":" + column : "") + ": " + getMessage();
+        }
     }
 
     private static final int O_RDONLY_NONBLOCK_NOCTTY_CLOEXEC = 0x800 | 0x100 | 0x80000;

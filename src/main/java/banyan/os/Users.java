@@ -19,7 +19,7 @@ public final class Users {
         }
     }
 
-    /** The largest uid or gid banyan takes: ids are ints here, and (uid_t) -1 means "none" to the kernel. */
+    /** The largest uid or gid banyan takes: ids are Java ints here, and a larger one would turn negative. */
     public static final int MAX_ID = Integer.MAX_VALUE;
 
     /** Empty when no such user, or a uid out of range. */
@@ -31,15 +31,20 @@ public final class Users {
             if (f[0].equals(nameOrUid) || f[2].equals(nameOrUid))
                 return Optional.of(new Identity(f[0], uid.getAsInt(), gid.getAsInt(), supplementary(f[0], gid.getAsInt()), f[5], f[6]));
         }
-        // a bare uid with no passwd entry, as containers often run
-        return id(nameOrUid).stream().boxed().findFirst().map(uid -> new Identity(nameOrUid, uid, uid, List.of(uid), "/", "/bin/sh"));
+        OptionalInt bare = id(nameOrUid); // a bare uid with no passwd entry, as containers often run
+        if (bare.isEmpty()) return Optional.empty();
+        int uid = bare.getAsInt();
+        return Optional.of(new Identity(nameOrUid, uid, uid, List.of(uid), "/", "/bin/sh"));
     }
 
     /** Empty when no such group, or a gid out of range. */
     public static Optional<Integer> group(String nameOrGid) {
-        for (String[] f : read("/etc/group"))
-            if (f.length >= 3 && id(f[2]).isPresent() && (f[0].equals(nameOrGid) || f[2].equals(nameOrGid))) return Optional.of(id(f[2]).getAsInt());
-        return id(nameOrGid).stream().boxed().findFirst();
+        for (String[] f : read("/etc/group")) {
+            OptionalInt gid = f.length >= 3 ? id(f[2]) : OptionalInt.empty();
+            if (gid.isPresent() && (f[0].equals(nameOrGid) || f[2].equals(nameOrGid))) return Optional.of(gid.getAsInt());
+        }
+        OptionalInt bare = id(nameOrGid);
+        return bare.isPresent() ? Optional.of(bare.getAsInt()) : Optional.empty();
     }
 
     /** A decimal id from 0 to MAX_ID; empty for anything else (never a NumberFormatException). */
