@@ -29,6 +29,10 @@ final class ServeOptions {
 
     /** Starts the API; a problem with the options or the socket is a usage error, said before any service starts. */
     ControlServer start(Stack stack, Logs logs, Events events, ControlServer.Hooks hooks) throws UsageError {
+        Optional<String> address = ControlPath.address(Optional.ofNullable(control), System.getenv());
+        if (address.isPresent())
+            throw new UsageError((control != null && !control.isEmpty() ? "--control" : "BANYAN_CONTROL") + " '" + address.get()
+                    + "' is an address, but this banyan needs the path of the socket to create; serve TCP with --listen HOST:PORT --token-file FILE");
         Path socket = ControlPath.resolve(Optional.ofNullable(control), System.getenv(), Proc.uid());
         Optional<InetSocketAddress> tcp = Optional.empty();
         Optional<String> token = Optional.empty();
