@@ -87,17 +87,14 @@ abstract class ClientCommand implements Callable<Integer> {
         return client;
     }
 
-    /** The first line, stripped, of a file of at most a few KiB (a token is one line). */
+    /** The first line, stripped, read by the rules banyan up reads it by (a regular UTF-8 file of at most 1 MiB). */
     private static String readToken(Path file) throws Exit {
-        byte[] head;
-        try (var in = Files.newInputStream(file)) {
-            head = in.readNBytes(4096);
-        } catch (IOException e) {
-            String why = e instanceof java.nio.file.NoSuchFileException ? "no such file"
-                    : e instanceof java.nio.file.AccessDeniedException ? "permission denied" : e.getMessage();
-            throw new Exit(Main.USAGE, "--token-file " + file + ": cannot read it (" + why + ")");
+        String first;
+        try {
+            first = banyan.os.TextFile.read(file).lines().findFirst().orElse("").strip();
+        } catch (banyan.os.TextFile.Unreadable e) {
+            throw new Exit(Main.USAGE, "--token-file " + e.about(file));
         }
-        String first = new String(head, java.nio.charset.StandardCharsets.UTF_8).lines().findFirst().orElse("").strip();
         if (first.isEmpty()) throw new Exit(Main.USAGE, "--token-file " + file + " is empty; its first line must be the token");
         return first;
     }

@@ -100,15 +100,14 @@ class ControlFloodTest {
 
     @Test
     void fiveHundredIdleConnectionsToTheUnixSocketLockNobodyOut() throws Exception {
-        long evictedBefore = metric("banyan_api_connections_evicted_total{listener=\"unix\"}");
         List<SocketChannel> idle = open(500, this::unix);
         try {
             RealUp.Run during = RealUp.banyan(Map.of(), "status", "--control", up.socket.toString());
             assertEquals(0, during.code(), during.err());
             assertTrue(during.out().lines().anyMatch(l -> l.matches("s\\s+up\\s+yes.*")), during.out());
             assertTrue(metric("banyan_api_connections{listener=\"unix\"}") <= 64, "at most 64 kept open");
-            assertTrue(metric("banyan_api_connections_evicted_total{listener=\"unix\"}") - evictedBefore >= 500 - 64,
-                    "the idle connections beyond 64 were closed to make room, and counted");
+            assertTrue(metric("banyan_api_connections_evicted_total{listener=\"unix\"}") >= 500 - 64,
+                    "the idle connections beyond 64 were closed to make room, and counted"); // no other test here evicts on unix
         } finally {
             closeAll(idle);
         }

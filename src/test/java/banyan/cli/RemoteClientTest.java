@@ -78,7 +78,7 @@ class RemoteClientTest {
         assertTrue(wrongFile.err().contains("the first line of " + other), wrongFile.err());
         RealUp.Run missingFile = RealUp.banyan(Map.of(), "status", "--control", up.url(), "--token-file", up.dir.resolve("nope").toString());
         assertEquals(2, missingFile.code());
-        assertTrue(missingFile.err().contains("cannot read it (no such file)"), missingFile.err());
+        assertTrue(missingFile.err().contains("--token-file " + up.dir.resolve("nope") + ": no such file"), missingFile.err());
         assertEquals("up", stateOf("sleeper"), "a refused stop stopped nothing");
     }
 
