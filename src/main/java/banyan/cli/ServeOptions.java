@@ -38,12 +38,8 @@ final class ServeOptions {
         Optional<String> token = Optional.empty();
         if (listen != null) {
             int colon = listen.lastIndexOf(':');
-            int port;
-            try {
-                port = Integer.parseInt(listen.substring(colon + 1));
-            } catch (NumberFormatException | StringIndexOutOfBoundsException e) {
-                port = -1;
-            }
+            String digits = colon < 0 ? "" : listen.substring(colon + 1);
+            int port = digits.matches("[0-9]{1,5}") ? Integer.parseInt(digits) : -1; // exactly: no sign, no spaces
             if (colon <= 0 || port < 0 || port > 65535)
                 throw new UsageError("--listen '" + listen + "' must be HOST:PORT, for example 127.0.0.1:7070");
             tcp = Optional.of(new InetSocketAddress(listen.substring(0, colon), port));
