@@ -1,6 +1,7 @@
 package banyan.cli;
 
 import banyan.config.Durations;
+import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -10,17 +11,18 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * start, stop and restart: send the request to each NAME, then (unless --no-wait) wait until it
- * took effect. Exit 1 when a service ended somewhere else (failed, backoff) or the wait ran out.
+ * start, stop and restart: one request naming every NAME, which banyan checks whole before it acts
+ * on any (an unknown name: exit 2, nothing done); then, unless --no-wait, wait until each took
+ * effect. Exit 1 when a service ended somewhere else (failed, backoff) or the wait ran out.
  */
 abstract class ActionCommand extends ClientCommand {
-    @Parameters(arity = "1..*", paramLabel = "NAME", description = "services, handled one after the other")
+    @Parameters(arity = "1..*", paramLabel = "NAME", description = "services, all acted on at once (every name is checked first)")
     List<String> names;
 
     @Option(names = "--no-wait", description = "return once banyan has the request, without waiting for the result")
     boolean noWait;
 
-    @Option(names = "--timeout", paramLabel = "D", description = "how long to wait for each service (default: ${DEFAULT-VALUE})")
+    @Option(names = "--timeout", paramLabel = "D", description = "how long to wait for the services to settle (default: ${DEFAULT-VALUE})")
     String timeout = "90s";
 
     abstract String action();
@@ -28,23 +30,32 @@ abstract class ActionCommand extends ClientCommand {
     @Override
     int run(ControlClient client) throws Exception {
         Duration limit = timeout(timeout);
+        long end = System.nanoTime() + limit.toNanos();
+        JsonObject body = new JsonObject();
+        JsonArray named = new JsonArray();
+        names.forEach(named::add);
+        body.add("services", named);
+        var r = client.request("POST", "/v1/" + action() + (noWait ? "" : "?wait=" + Durations.format(limit)), body.toString());
+        JsonArray answers = json(r, 409, 504).getAsJsonArray("services");
+        // the server waits at most 20 s; keep waiting on what has not settled, without sending the action again
+        String until = action().equals("stop") ? "down" : "ready";
         int worst = Main.OK;
-        for (String name : names) {
-            String path = "/v1/services/" + Paths.segment(name);
-            long end = System.nanoTime() + limit.toNanos();
-            var r = client.request("POST", path + "/" + action() + (noWait ? "" : "?wait=" + Durations.format(limit)), null);
-            JsonObject s = json(r, 409, 504);
-            int status = r.status();
-            // the server waits at most 20 s per request; keep waiting without sending the action again
-            String until = action().equals("stop") ? "down" : "ready";
+        for (int i = 0; i < names.size(); i++) {
+            JsonObject s = answers.get(i).getAsJsonObject();
+            int status = switch (s.get("outcome").getAsString()) {
+                case "requested" -> 202;
+                case "done" -> 200;
+                case "elsewhere" -> 409;
+                default -> 504;
+            };
+            String path = "/v1/services/" + Paths.segment(names.get(i));
             while (status == 504 && System.nanoTime() < end) {
                 Duration left = Duration.ofNanos(end - System.nanoTime());
                 r = client.request("GET", path + "/wait?until=" + until + "&timeout=" + Math.max(1, left.toMillis()) + "ms", null);
                 s = json(r, 409, 504);
                 status = r.status();
             }
-            int code = report(name, s, status);
-            worst = Math.max(worst, code);
+            worst = Math.max(worst, report(names.get(i), s, status));
         }
         return worst;
     }

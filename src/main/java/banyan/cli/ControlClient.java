@@ -7,7 +7,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.StandardProtocolFamily;
-import java.net.URI;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.Channels;
 import java.nio.channels.SocketChannel;
@@ -68,16 +67,27 @@ final class ControlClient {
         }
     }
 
+    /** The token was refused (HTTP 401): a TCP listener wants the one in its --token-file. */
+    static final class Denied extends Exception {
+        Denied(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    /** A TCP connect that gets no answer (a host that drops packets) gives up after this instead of the kernel's two minutes. */
+    static final int CONNECT_TIMEOUT_MS = 5000;
+
     private final String where;
     private final Optional<Path> socket;
-    private final Optional<URI> tcp;
+    private final Optional<InetSocketAddress> tcp; // unresolved: a name is looked up when connecting
     private final Optional<String> token;
 
+    /** where: a socket's path, or http://HOST:PORT (IllegalArgumentException saying what is wrong with it). */
     ControlClient(String where, Optional<String> token) {
         this.where = where;
         this.token = token;
-        if (where.startsWith("http://")) {
-            this.tcp = Optional.of(URI.create(where));
+        if (where.contains("://")) {
+            this.tcp = Optional.of(address(where));
             this.socket = Optional.empty();
         } else {
             this.tcp = Optional.empty();
@@ -85,11 +95,33 @@ final class ControlClient {
         }
     }
 
+    /** http://HOST:PORT (HOST a name, an IPv4 address or [IPv6]), optionally with a final '/'. */
+    static InetSocketAddress address(String url) {
+        String how = "; write it as http://HOST:PORT, the address given to banyan up --listen";
+        if (url.startsWith("https://"))
+            throw new IllegalArgumentException("'" + url + "': banyan's TCP listener speaks plain HTTP, not https" + how);
+        if (!url.startsWith("http://")) throw new IllegalArgumentException("'" + url + "' is not an http:// address" + how);
+        String rest = url.substring("http://".length());
+        if (rest.endsWith("/")) rest = rest.substring(0, rest.length() - 1);
+        int colon = rest.lastIndexOf(':');
+        String host = colon < 0 ? rest : rest.substring(0, colon), port = colon < 0 ? "" : rest.substring(colon + 1);
+        if (host.startsWith("[") && host.endsWith("]")) host = host.substring(1, host.length() - 1);
+        if (host.isEmpty() || !host.matches("[A-Za-z0-9.:_-]+"))
+            throw new IllegalArgumentException("'" + url + "' has no host, or more than HOST:PORT (a path, a user, a query)" + how);
+        if (!port.matches("[0-9]{1,5}") || Integer.parseInt(port) == 0 || Integer.parseInt(port) > 65535)
+            throw new IllegalArgumentException("'" + url + "' needs a port from 1 to 65535" + how);
+        return InetSocketAddress.createUnresolved(host, Integer.parseInt(port));
+    }
+
     String where() {
         return where;
     }
 
-    Response request(String method, String path, String jsonBody) throws IOException, Unreachable {
+    boolean remote() {
+        return tcp.isPresent();
+    }
+
+    Response request(String method, String path, String jsonBody) throws IOException, Unreachable, Denied {
         SocketChannel ch = connect();
         try {
             byte[] body = jsonBody == null ? new byte[0] : jsonBody.getBytes(StandardCharsets.UTF_8);
@@ -106,16 +138,19 @@ final class ControlClient {
             InputStream in = new BufferedInputStream(Channels.newInputStream(ch), 16 * 1024);
             String status = line(in);
             String[] parts = status.split(" ", 3);
-            if (parts.length < 2 || !parts[0].startsWith("HTTP/1.")) throw new IOException("not an HTTP answer from " + where + ": " + status);
+            if (parts.length < 2 || !parts[0].startsWith("HTTP/1.") || !parts[1].matches("[0-9]{3}"))
+                throw new IOException("not an HTTP answer from " + where + ": " + status);
             Map<String, String> headers = new LinkedHashMap<>();
             for (String h = line(in); !h.isEmpty(); h = line(in)) {
                 int colon = h.indexOf(':');
                 if (colon > 0) headers.put(h.substring(0, colon).trim().toLowerCase(Locale.ROOT), h.substring(colon + 1).trim());
             }
+            int code = Integer.parseInt(parts[1]);
+            if (code == 401 && tcp.isPresent()) throw new Denied("banyan at " + where + " refused the token (HTTP 401)");
             InputStream content = "chunked".equalsIgnoreCase(headers.get("transfer-encoding")) ? new Chunked(in)
                     : headers.containsKey("content-length") ? new Limited(in, Long.parseLong(headers.get("content-length"))) : in;
-            return new Response(Integer.parseInt(parts[1]), headers, content, ch);
-        } catch (IOException | RuntimeException e) {
+            return new Response(code, headers, content, ch);
+        } catch (IOException | RuntimeException | Denied e) {
             ch.close();
             throw e;
         }
@@ -125,13 +160,16 @@ final class ControlClient {
         SocketChannel ch = SocketChannel.open(socket.isPresent() ? StandardProtocolFamily.UNIX : StandardProtocolFamily.INET);
         try {
             if (socket.isPresent()) ch.connect(UnixDomainSocketAddress.of(socket.get()));
-            else ch.connect(new InetSocketAddress(tcp.get().getHost(), tcp.get().getPort()));
+            else ch.socket().connect(new InetSocketAddress(tcp.get().getHostString(), tcp.get().getPort()), CONNECT_TIMEOUT_MS);
             return ch;
-        } catch (IOException e) {
+        } catch (IOException | IllegalArgumentException e) { // UnresolvedAddressException is an IllegalArgumentException
             ch.close();
-            String why = e.getMessage() == null ? e.toString() : e.getMessage();
-            throw new Unreachable("banyan is not reachable at " + where + " (" + why + "); is `banyan up` running? "
-                    + "Point to it with --control PATH or BANYAN_CONTROL");
+            String why = e instanceof java.nio.channels.UnresolvedAddressException || e instanceof java.net.UnknownHostException ? "no such host"
+                    : e instanceof java.net.SocketTimeoutException ? "no answer within " + CONNECT_TIMEOUT_MS / 1000 + " s"
+                    : e.getMessage() == null ? e.toString() : e.getMessage();
+            throw new Unreachable("banyan is not reachable at " + where + " (" + why + "); " + (tcp.isPresent()
+                    ? "is `banyan up --listen " + tcp.get().getHostString() + ":" + tcp.get().getPort() + "` running there?"
+                    : "is `banyan up` running? Point to it with --control PATH or BANYAN_CONTROL"));
         }
     }
 

@@ -7,7 +7,7 @@ import java.io.PrintWriter;
 import java.nio.charset.Charset;
 
 /**
- * `banyan status [NAME] [--json] [--control PATH]` without picocli. Building picocli's model of a
+ * `banyan status [NAME] [--json] [--control PATH] [--token-file FILE]` without picocli. Building picocli's model of a
  * command costs more than the rest of a status call (its classes are Java 5 bytecode, which the
  * AOT cache cannot keep linked, and the model is built by reflection), and status is the command
  * people and scripts run in loops. Only the plain shapes are taken here: anything else (help,
@@ -48,6 +48,10 @@ final class FastPath {
                 String v = a.equals("--control") ? (++i < args.length ? args[i] : "") : a.substring("--control=".length());
                 if (c.control != null || v.isEmpty() || v.startsWith("-") || v.startsWith("@")) return null;
                 c.control = v;
+            } else if (a.equals("--token-file") || a.startsWith("--token-file=")) {
+                String v = a.equals("--token-file") ? (++i < args.length ? args[i] : "") : a.substring("--token-file=".length());
+                if (c.tokenFile != null || v.isEmpty() || v.startsWith("-") || v.startsWith("@")) return null;
+                c.tokenFile = java.nio.file.Path.of(v);
             } else if (a.startsWith("-") || c.name != null) {
                 return null;
             } else {

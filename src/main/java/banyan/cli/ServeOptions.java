@@ -29,17 +29,17 @@ final class ServeOptions {
 
     /** Starts the API; a problem with the options or the socket is a usage error, said before any service starts. */
     ControlServer start(Stack stack, Logs logs, Events events, ControlServer.Hooks hooks) throws UsageError {
+        Optional<String> address = ControlPath.address(Optional.ofNullable(control), System.getenv());
+        if (address.isPresent())
+            throw new UsageError((control != null && !control.isEmpty() ? "--control" : "BANYAN_CONTROL") + " '" + address.get()
+                    + "' is an address, but this banyan needs the path of the socket to create; serve TCP with --listen HOST:PORT --token-file FILE");
         Path socket = ControlPath.resolve(Optional.ofNullable(control), System.getenv(), Proc.uid());
         Optional<InetSocketAddress> tcp = Optional.empty();
         Optional<String> token = Optional.empty();
         if (listen != null) {
             int colon = listen.lastIndexOf(':');
-            int port;
-            try {
-                port = Integer.parseInt(listen.substring(colon + 1));
-            } catch (NumberFormatException | StringIndexOutOfBoundsException e) {
-                port = -1;
-            }
+            String digits = colon < 0 ? "" : listen.substring(colon + 1);
+            int port = digits.matches("[0-9]{1,5}") ? Integer.parseInt(digits) : -1; // exactly: no sign, no spaces
             if (colon <= 0 || port < 0 || port > 65535)
                 throw new UsageError("--listen '" + listen + "' must be HOST:PORT, for example 127.0.0.1:7070");
             tcp = Optional.of(new InetSocketAddress(listen.substring(0, colon), port));

@@ -42,8 +42,8 @@ final class ShutdownCommand extends ClientCommand {
                 return false;
             } catch (ControlClient.Unreachable gone) {
                 return true;
-            } catch (java.io.IOException closing) {
-                return false; // answered half-way while going down: ask again
+            } catch (java.io.IOException | ControlClient.Denied closing) {
+                return false; // answered half-way while going down (or refused: it is still there): ask again
             }
         }, limit, Duration.ofMillis(1), Duration.ofMillis(100));
         if (stopped) {

@@ -1,6 +1,5 @@
 package banyan.cli;
 
-import banyan.os.Signals;
 import com.google.gson.JsonObject;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
@@ -16,8 +15,8 @@ final class SignalCommand extends ClientCommand {
 
     @Override
     int run(ControlClient client) throws Exception {
-        if (Signals.number(signal).isEmpty())
-            throw new Exit(Main.USAGE, "'" + signal + "' is not a signal; use a name such as HUP, USR1, TERM or a number");
+        if (banyan.control.Inputs.signal(signal).isEmpty())
+            throw new Exit(Main.USAGE, "'" + signal + "' is not a signal; use a name such as HUP, USR1, TERM or a number, without spaces");
         JsonObject body = new JsonObject();
         body.addProperty("signal", signal);
         JsonObject s = json(client.request("POST", "/v1/services/" + Paths.segment(name) + "/signal", body.toString()));

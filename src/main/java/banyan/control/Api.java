@@ -1,6 +1,5 @@
 package banyan.control;
 
-import banyan.config.Durations;
 import banyan.logs.Logs;
 import banyan.manage.Stack;
 import banyan.os.Reaper;
@@ -9,8 +8,6 @@ import banyan.supervise.ServiceStatus;
 import banyan.supervise.Supervisor;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParseException;
-import com.google.gson.JsonParser;
 import com.google.gson.JsonPrimitive;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
@@ -18,12 +15,12 @@ import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.Fields;
 
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.Set;
 import java.util.function.Predicate;
 
 /** The routes of the control API (docs/api.yaml). Runs each request on its own virtual thread. */
@@ -31,20 +28,25 @@ final class Api extends Handler.Abstract {
     static final int MAX_BODY = 64 * 1024;
     /** Server-side waits are sliced so that no request outlives the connection's idle timeout; clients repeat. */
     static final Duration MAX_WAIT = Duration.ofSeconds(20);
+    private static final Set<String> NONE = Set.of();
 
     private final Stack stack;
     private final Logs logs;
     private final Events events;
     private final ControlServer.Hooks hooks;
     private final Duration writeTimeout;
+    private final List<Connections> listeners;
+    private final Actions actions;
     private final Instant started = Instant.now();
 
-    Api(Stack stack, Logs logs, Events events, ControlServer.Hooks hooks, Duration writeTimeout) {
+    Api(Stack stack, Logs logs, Events events, ControlServer.Hooks hooks, Duration writeTimeout, List<Connections> listeners) {
         this.stack = stack;
         this.logs = logs;
         this.events = events;
         this.hooks = hooks;
         this.writeTimeout = writeTimeout;
+        this.listeners = listeners;
+        this.actions = new Actions(stack, logs);
     }
 
     /** An answer that ends a request early: an HTTP status and a message for the JSON error body. */
@@ -74,27 +76,37 @@ final class Api extends Handler.Abstract {
         // p[0] is "" (the path starts with '/')
         if (p.length == 2 && p[1].equals("metrics")) {
             allow(method, "GET");
+            Inputs.query(req, NONE);
             reply.text(200, "text/plain; version=0.0.4; charset=utf-8",
-                    Metrics.render(stack.statuses(), logs, Reaper.get().orphansReaped(), started, Instant.now()));
+                    Metrics.render(stack.statuses(), logs, Reaper.get().orphansReaped(), started, Instant.now(), listeners));
             return;
         }
         if (p.length < 3 || !p[1].equals("v1")) throw new Refusal(404, "no such resource; the API lives under /v1 (see docs/api.yaml)");
         switch (p[2]) {
             case "services" -> services(req, method, p, reply);
+            case "start", "stop", "restart" -> {
+                if (p.length != 3) throw notFound();
+                allow(method, "POST");
+                Duration wait = Inputs.duration(Inputs.query(req, Set.of("wait")), "wait", Duration.ZERO);
+                actions.many(actions.named(Inputs.body(req, Set.of("services"))), p[2], wait, reply);
+            }
             case "events" -> {
                 if (p.length != 3) throw notFound();
                 allow(method, "GET");
+                Inputs.query(req, NONE);
                 EventStream.serve(events, logs, reply);
             }
             case "reload" -> {
                 if (p.length != 3) throw notFound();
                 allow(method, "POST");
+                Inputs.query(req, NONE);
+                Inputs.body(req, NONE);
                 if (hooks.reload().isEmpty()) throw new Refusal(501, "reload is not implemented yet");
                 String summary;
                 try {
                     summary = hooks.reload().get().call();
                 } catch (Exception e) {
-                    throw new Refusal(422, "reload failed: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
+                    throw new Refusal(422, "reload failed: " + (e.getMessage() == null ? "no reason given" : e.getMessage()));
                 }
                 JsonObject o = new JsonObject();
                 o.addProperty("reloaded", true);
@@ -104,7 +116,8 @@ final class Api extends Handler.Abstract {
             case "shutdown" -> {
                 if (p.length != 3) throw notFound();
                 allow(method, "POST");
-                Optional<String> action = actionOf(body(req));
+                Inputs.query(req, NONE);
+                Optional<String> action = actionOf(Inputs.body(req, Set.of("action")));
                 JsonObject o = new JsonObject();
                 o.addProperty("shutting_down", true);
                 action.ifPresent(a -> o.addProperty("action", a));
@@ -118,25 +131,29 @@ final class Api extends Handler.Abstract {
     private void services(Request req, String method, String[] p, Reply reply) throws Exception {
         if (p.length == 3 || (p.length == 4 && p[3].isEmpty())) {
             allow(method, "GET");
+            Inputs.query(req, NONE);
             reply.json(200, Json.services(stack.statuses(), logs, Instant.now()));
             return;
         }
-        Supervisor s = stack.get(p[3]).orElseThrow(() -> new Refusal(404, "no service named '" + p[3] + "'; GET /v1/services lists them"));
+        Supervisor s = stack.get(p[3]).orElseThrow(() -> new Refusal(404, "no service named '" + quote(p[3]) + "'; GET /v1/services lists them"));
         if (p.length == 4) {
             allow(method, "GET");
+            Inputs.query(req, NONE);
             reply.json(200, Json.status(s.status(), logs, Instant.now()));
             return;
         }
         if (p.length != 5) throw notFound();
-        Fields q = Request.extractQueryParameters(req);
         switch (p[4]) {
             case "start", "stop", "restart" -> {
                 allow(method, "POST");
-                action(s, p[4], duration(q, "wait", Duration.ZERO), reply);
+                Duration wait = Inputs.duration(Inputs.query(req, Set.of("wait")), "wait", Duration.ZERO);
+                Inputs.body(req, NONE);
+                actions.one(s, p[4], wait, reply);
             }
             case "signal" -> {
                 allow(method, "POST");
-                int signal = signalOf(body(req));
+                Inputs.query(req, NONE);
+                int signal = signalOf(Inputs.body(req, Set.of("signal")));
                 int pid = s.status().pid();
                 if (pid <= 0) throw new Refusal(409, s.name() + " has no running process (state " + s.status().state() + ")");
                 s.signal(signal);
@@ -146,22 +163,24 @@ final class Api extends Handler.Abstract {
             }
             case "wait" -> {
                 allow(method, "GET");
+                Fields q = Inputs.query(req, Set.of("until", "timeout"));
                 String until = Optional.ofNullable(q.getValue("until")).orElse("ready");
                 Predicate<ServiceStatus> done = switch (until) {
                     case "ready" -> st -> st.ready() || st.state().equals("failed");
                     case "down" -> Api::isDown;
-                    default -> throw new Refusal(400, "until='" + until + "' is not allowed; use ready or down");
+                    default -> throw new Refusal(400, "until='" + quote(until) + "' is not allowed; use ready or down");
                 };
-                Duration limit = duration(q, "timeout", MAX_WAIT);
-                boolean reached = s.await(done, min(limit, MAX_WAIT));
+                Duration limit = Inputs.duration(q, "timeout", MAX_WAIT);
+                boolean reached = s.await(done, limit.compareTo(MAX_WAIT) < 0 ? limit : MAX_WAIT);
                 ServiceStatus now = s.status();
                 int code = !reached ? 504 : until.equals("ready") && !now.ready() ? 409 : 200;
                 reply.json(code, Json.status(now, logs, Instant.now()));
             }
             case "logs" -> {
                 allow(method, "GET");
-                int n = integer(q, "n", 100);
-                boolean follow = Boolean.parseBoolean(q.getValue("follow"));
+                Fields q = Inputs.query(req, Set.of("n", "follow"));
+                int n = Inputs.whole(q, "n", 100);
+                boolean follow = Inputs.bool(q, "follow");
                 if (s.config().logger().isPresent())
                     throw new Refusal(409, s.name() + "'s output goes to its logger (" + String.join(" ", s.config().logger().get())
                             + "), not to banyan: read what the logger writes");
@@ -171,55 +190,6 @@ final class Api extends Handler.Abstract {
         }
     }
 
-    /** Through the stack, so that its requirements start first; a service waiting out its backoff starts now. */
-    private void start(Supervisor s, ServiceStatus before) {
-        if (before.state().equals("backoff")) s.start();
-        else stack.start(s.name());
-    }
-
-    /** Sends the request; with wait > 0, answers once it took effect (200), went otherwise (409) or the wait ran out (504). */
-    private void action(Supervisor s, String action, Duration wait, Reply reply) throws Exception {
-        ServiceStatus before = s.status();
-        boolean wasDown = isDown(before) || before.state().equals("backoff");
-        Predicate<ServiceStatus> settled;
-        Predicate<ServiceStatus> wanted;
-        switch (action) {
-            case "stop" -> {
-                stack.stop(s.name()); // through the stack: what requires it stops first
-                settled = Api::isDown;
-                wanted = settled;
-            }
-            case "start" -> {
-                if (before.state().equals("up")) {
-                    reply.json(200, Json.status(before, logs, Instant.now()));
-                    return;
-                }
-                start(s, before);
-                settled = st -> st != before && settledAfterStart(st);
-                wanted = st -> st.state().equals("up");
-            }
-            default -> {
-                if (wasDown) start(s, before); else s.restart(); // not running: simply started; what requires it follows a restart
-                settled = st -> st.restarts() > before.restarts() || wasDown && st != before ? settledAfterStart(st) : false;
-                wanted = st -> st.state().equals("up");
-            }
-        }
-        if (wait.isZero()) {
-            reply.json(202, Json.status(s.status(), logs, Instant.now()));
-            return;
-        }
-        boolean reached = s.await(settled, min(wait, MAX_WAIT));
-        ServiceStatus now = s.status();
-        reply.json(!reached ? 504 : wanted.test(now) ? 200 : 409, Json.status(now, logs, Instant.now()));
-    }
-
-    private static boolean settledAfterStart(ServiceStatus st) {
-        return switch (st.state()) {
-            case "up", "failed", "down", "done", "backoff" -> true;
-            default -> false;
-        };
-    }
-
     static boolean isDown(ServiceStatus s) {
         return switch (s.state()) {
             case "down", "failed", "done" -> true;
@@ -227,66 +197,31 @@ final class Api extends Handler.Abstract {
         };
     }
 
+    /** Text from a request, shortened for an error message: a 7000-byte name is not echoed whole. */
+    static String quote(String s) {
+        return s.length() <= 80 ? s : s.substring(0, 60) + "... (" + s.length() + " characters)";
+    }
+
     private static Optional<String> actionOf(JsonObject body) throws Refusal {
         JsonElement v = body.get("action");
         if (v == null) return Optional.empty();
-        if (v instanceof JsonPrimitive prim && prim.isString() && java.util.Set.of("reboot", "poweroff", "halt").contains(prim.getAsString()))
+        if (v instanceof JsonPrimitive prim && prim.isString() && Set.of("reboot", "poweroff", "halt").contains(prim.getAsString()))
             return Optional.of(prim.getAsString());
         throw new Refusal(400, "action must be \"reboot\", \"poweroff\" or \"halt\" (or left out)");
     }
 
+    /** A name ("HUP", "SIGUSR1") or a number (10, "10"), exactly: "  9" or 9.0 is refused, not trimmed. */
     private static int signalOf(JsonObject body) throws Refusal {
         JsonElement v = body.get("signal");
         OptionalInt n = OptionalInt.empty();
-        if (v instanceof JsonPrimitive prim && prim.isString()) n = Signals.number(prim.getAsString());
-        else if (v instanceof JsonPrimitive prim && prim.isNumber()) n = Signals.number(prim.getAsString());
+        if (v instanceof JsonPrimitive prim && (prim.isString() || prim.isNumber())) n = Inputs.signal(prim.getAsString());
         if (n.isEmpty())
-            throw new Refusal(400, "body must be {\"signal\": NAME} with a signal such as \"HUP\", \"USR1\" or 10");
+            throw new Refusal(400, "the body must be {\"signal\": SIG} with a signal such as \"HUP\", \"USR1\" or 10, without spaces");
         return n.getAsInt();
     }
 
-    private static JsonObject body(Request req) throws Exception {
-        long declared = req.getLength();
-        if (declared > MAX_BODY) throw new Refusal(413, "body of " + declared + " bytes is over the limit of " + MAX_BODY);
-        byte[] bytes;
-        try (InputStream in = org.eclipse.jetty.io.Content.Source.asInputStream(req)) {
-            bytes = in.readNBytes(MAX_BODY + 1);
-        }
-        if (bytes.length > MAX_BODY) throw new Refusal(413, "body is over the limit of " + MAX_BODY + " bytes");
-        if (bytes.length == 0) return new JsonObject(); // no body: every field left out
-        try {
-            JsonElement e = JsonParser.parseString(new String(bytes, StandardCharsets.UTF_8));
-            if (e instanceof JsonObject o) return o;
-            throw new Refusal(400, "body must be a JSON object");
-        } catch (JsonParseException | IllegalStateException e) {
-            throw new Refusal(400, "body is not valid JSON: " + e.getMessage());
-        }
-    }
-
-    private static Duration duration(Fields q, String key, Duration orElse) throws Refusal {
-        String v = q.getValue(key);
-        if (v == null || v.isEmpty()) return orElse;
-        return Durations.parse(v).orElseThrow(() -> new Refusal(400, key + "='" + v + "' is not a duration; write it like 500ms, 10s or 1m"));
-    }
-
-    private static int integer(Fields q, String key, int orElse) throws Refusal {
-        String v = q.getValue(key);
-        if (v == null || v.isEmpty()) return orElse;
-        try {
-            int n = Integer.parseInt(v);
-            if (n >= 0) return n;
-        } catch (NumberFormatException ignored) {
-            // refused below
-        }
-        throw new Refusal(400, key + "='" + v + "' must be a whole number, 0 or more");
-    }
-
-    private static Duration min(Duration a, Duration b) {
-        return a.compareTo(b) < 0 ? a : b;
-    }
-
     private static void allow(String method, String allowed) throws Refusal {
-        if (!allowed.equals(method)) throw new Refusal(405, method + " is not allowed here; use " + allowed);
+        if (!allowed.equals(method)) throw new Refusal(405, quote(method) + " is not allowed here; use " + allowed);
     }
 
     private static Refusal notFound() {

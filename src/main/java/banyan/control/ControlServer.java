@@ -7,7 +7,6 @@ import org.eclipse.jetty.server.Connector;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
-import org.eclipse.jetty.server.NetworkConnectionLimit;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.Server;
@@ -28,6 +27,10 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 
@@ -54,12 +57,9 @@ public final class ControlServer implements AutoCloseable {
         }
     }
 
-    static final int MAX_CONNECTIONS = 64;
-    static final Duration IDLE = Duration.ofSeconds(30); // a client that sends half a request is dropped after this
-
     private final Server server;
     private final Path socket;
-    private final NetworkConnectionLimit limit;
+    private final List<Connections> listeners = new ArrayList<>();
 
     /** Binds and starts; a live socket at the path (another banyan) is an error, a stale one is replaced. */
     public ControlServer(Options o, Stack stack, Logs logs, Events events, Hooks hooks) throws IOException {
@@ -75,25 +75,24 @@ public final class ControlServer implements AutoCloseable {
         HttpConfiguration http = new HttpConfiguration();
         http.setSendServerVersion(false);
         http.setRequestHeaderSize(8192);
+        // each listener has its own connections: a flood on TCP, where anyone may connect, leaves the unix socket alone
+        Map<Connector, Connections> guards = new HashMap<>();
         UnixDomainServerConnector unix = new UnixDomainServerConnector(server, new HttpConnectionFactory(http));
         unix.setUnixDomainPath(socket);
-        unix.setIdleTimeout(IDLE.toMillis());
-        server.addConnector(unix);
+        guard(unix, "unix", guards);
         Optional<Connector> tcp = o.tcp().map(addr -> {
             ServerConnector c = new ServerConnector(server, new HttpConnectionFactory(http));
             c.setHost(addr.getHostString());
             c.setPort(addr.getPort());
-            c.setIdleTimeout(IDLE.toMillis());
-            server.addConnector(c);
+            guard(c, "tcp", guards);
             return c;
         });
-        limit = new NetworkConnectionLimit(MAX_CONNECTIONS, server);
-        server.addBean(limit);
-        Handler api = new Api(stack, logs, events, hooks, o.writeTimeout());
+        Handler api = new Api(stack, logs, events, hooks, o.writeTimeout(), List.copyOf(listeners));
         if (tcp.isPresent()) api = new TokenCheck(tcp.get(), o.token().orElseThrow(), api);
         SizeLimitHandler sizes = new SizeLimitHandler(Api.MAX_BODY, -1);
         sizes.setHandler(api);
-        server.setHandler(sizes);
+        server.setHandler(new Connections.Gate(Map.copyOf(guards), sizes));
+        server.setErrorHandler(new JsonErrors());
         server.setStopTimeout(1000);
         try {
             server.start();
@@ -109,9 +108,23 @@ public final class ControlServer implements AutoCloseable {
         return socket;
     }
 
+    private void guard(org.eclipse.jetty.server.AbstractConnector c, String name, Map<Connector, Connections> guards) {
+        Connections g = new Connections(name, Connections.MAX);
+        c.setIdleTimeout(Connections.IDLE.toMillis());
+        c.addEventListener(g);
+        server.addConnector(c);
+        listeners.add(g);
+        guards.put(c, g);
+    }
+
     /** Connections open now, on every listener. */
     int openConnections() {
-        return limit.getNetworkConnectionCount();
+        return listeners.stream().mapToInt(Connections::open).sum();
+    }
+
+    /** The connections of each listener: unix, then tcp when there is one. */
+    List<Connections> listeners() {
+        return listeners;
     }
 
     /** The TCP port actually bound (useful with port 0), or -1. */

@@ -12,7 +12,7 @@ import java.util.function.Function;
 final class Metrics {
     private Metrics() {}
 
-    static String render(List<ServiceStatus> all, Logs logs, long orphans, Instant started, Instant now) {
+    static String render(List<ServiceStatus> all, Logs logs, long orphans, Instant started, Instant now, List<Connections> listeners) {
         StringBuilder b = new StringBuilder();
         family(b, all, "banyan_service_up", "gauge", "1 when the service is up", s -> "up".equals(s.state()) ? "1" : "0");
         family(b, all, "banyan_service_ready", "gauge", "1 when the service is ready", s -> s.ready() ? "1" : "0");
@@ -25,6 +25,12 @@ final class Metrics {
                 s -> String.valueOf(logs.lost(s.name())));
         single(b, "banyan_orphans_reaped_total", "counter", "orphaned processes reaped by banyan", String.valueOf(orphans));
         single(b, "banyan_uptime_seconds", "gauge", "seconds since banyan started", seconds(Duration.between(started, now)));
+        listeners(b, listeners, "banyan_api_connections", "gauge", "connections open now on the listener", c -> c.open());
+        listeners(b, listeners, "banyan_api_connections_max", "gauge", "connections the listener keeps open at most", c -> c.max());
+        listeners(b, listeners, "banyan_api_connections_evicted_total", "counter",
+                "quiet connections (no request in progress) closed to make room for a new one", Connections::evicted);
+        listeners(b, listeners, "banyan_api_connections_refused_total", "counter",
+                "new connections answered 503 because every open one had a request in progress", Connections::refused);
         return b.toString();
     }
 
@@ -34,6 +40,13 @@ final class Metrics {
         b.append("# TYPE ").append(name).append(' ').append(type).append('\n');
         // service names hold only [A-Za-z0-9_.@-], so label values need no escaping
         for (ServiceStatus s : all) b.append(name).append("{service=\"").append(s.name()).append("\"} ").append(value.apply(s)).append('\n');
+    }
+
+    private static void listeners(StringBuilder b, List<Connections> all, String name, String type, String help,
+                                  java.util.function.ToLongFunction<Connections> value) {
+        b.append("# HELP ").append(name).append(' ').append(help).append('\n');
+        b.append("# TYPE ").append(name).append(' ').append(type).append('\n');
+        for (Connections c : all) b.append(name).append("{listener=\"").append(c.listener).append("\"} ").append(value.applyAsLong(c)).append('\n');
     }
 
     private static void single(StringBuilder b, String name, String type, String help, String value) {

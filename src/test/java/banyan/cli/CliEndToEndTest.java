@@ -144,6 +144,29 @@ class CliEndToEndTest {
     }
 
     @Test
+    void everyNameIsCheckedBeforeAnythingIsDone() throws Exception {
+        Run before = banyan("status", "sleeper", "--json", "--control", socket.toString());
+        for (String action : List.of("restart", "stop", "start")) {
+            Run r = banyan(action, "sleeper", "nope", "--control", socket.toString());
+            assertEquals(2, r.code(), r.err());
+            assertTrue(r.err().contains("no service named 'nope'; nothing was done"), r.err());
+            assertEquals("", r.out(), "nothing acted on, nothing reported");
+        }
+        Run after = banyan("status", "sleeper", "--json", "--control", socket.toString());
+        assertEquals(pid(before.out()), pid(after.out()), "sleeper was not restarted");
+        Run spaced = banyan("signal", "sleeper", "  9", "--control", socket.toString());
+        assertEquals(2, spaced.code(), spaced.err());
+        assertTrue(spaced.err().contains("'  9' is not a signal"), spaced.err());
+        Run timeout = banyan("wait", "sleeper", "--timeout", " 5s", "--control", socket.toString());
+        assertEquals(2, timeout.code(), timeout.err());
+        assertEquals(pid(before.out()), pid(banyan("status", "sleeper", "--json", "--control", socket.toString()).out()));
+    }
+
+    static int pid(String statusJson) {
+        return com.google.gson.JsonParser.parseString(statusJson).getAsJsonObject().get("pid").getAsInt();
+    }
+
+    @Test
     void logsPrintsTimestampedLinesWithTheirStream() throws Exception {
         Run r = banyan("logs", "echoer", "-n", "10", "--control", socket.toString());
         assertEquals(0, r.code(), r.err());

@@ -39,13 +39,15 @@ class FastPathTest {
         assertEquals(p.name, f.name, "NAME of " + args);
         assertEquals(p.json, f.json, "--json of " + args);
         assertEquals(p.control, f.control, "--control of " + args);
+        assertEquals(p.tokenFile, f.tokenFile, "--token-file of " + args);
     }
 
     @Test
     void takesThePlainShapes() {
         for (List<String> args : List.of(List.<String>of(), List.of("--json"), List.of("web"), List.of("web", "--json"),
                 List.of("--json", "web"), List.of("--control", "/run/b.sock"), List.of("--control=/run/b.sock", "--json", "web"),
-                List.of("web", "--control", "http://10.0.0.1:7070"))) {
+                List.of("web", "--control", "http://10.0.0.1:7070"), List.of("--control", "http://10.0.0.1:7070", "--token-file", "/etc/t"),
+                List.of("--token-file=/etc/t", "web", "--json"))) {
             assertNotNull(fast(args), args.toString());
             sameAsPicocli(args);
         }
@@ -56,7 +58,8 @@ class FastPathTest {
         for (List<String> args : List.of(List.of("-h"), List.of("--help"), List.of("-V"), List.of("--version"), List.of("a", "b"),
                 List.of("--json", "--json"), List.of("--control"), List.of("--control", "--json"), List.of("--control="),
                 List.of("--control", "a", "--control", "b"), List.of("@args"), List.of("--"), List.of("--", "web"), List.of("-x"),
-                List.of("--jsonx"), List.of("--json=true"), List.of(""))) {
+                List.of("--jsonx"), List.of("--json=true"), List.of(""), List.of("--token-file"), List.of("--token-file="),
+                List.of("--token-file", "a", "--token-file", "b"), List.of("--token-file", "--json"))) {
             assertNull(fast(args), args.toString());
         }
         assertNull(FastPath.status(new String[0]));
@@ -72,6 +75,6 @@ class FastPathTest {
     @Provide
     Arbitrary<List<String>> argLists() {
         return Arbitraries.of("--json", "--control", "--control=/s.sock", "/s.sock", "web", "db", "-h", "--help", "-V", "--",
-                "-", "@x", "", "--control=", "-json", "--json=false").list().ofMaxSize(5);
+                "-", "@x", "", "--control=", "-json", "--json=false", "--token-file", "--token-file=/t", "/t").list().ofMaxSize(5);
     }
 }
