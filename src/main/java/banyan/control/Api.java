@@ -5,6 +5,7 @@ import banyan.logs.Logs;
 import banyan.manage.Stack;
 import banyan.os.Reaper;
 import banyan.os.Signals;
+import banyan.supervise.ServiceState;
 import banyan.supervise.ServiceStatus;
 import banyan.supervise.Supervisor;
 import com.google.gson.JsonElement;
@@ -148,7 +149,7 @@ final class Api extends Handler.Abstract {
                 allow(method, "GET");
                 String until = Optional.ofNullable(q.getValue("until")).orElse("ready");
                 Predicate<ServiceStatus> done = switch (until) {
-                    case "ready" -> st -> st.ready() || st.state().equals("failed");
+                    case "ready" -> st -> st.ready() || st.state() == ServiceState.FAILED;
                     case "down" -> Api::isDown;
                     default -> throw new Refusal(400, "until='" + until + "' is not allowed; use ready or down");
                 };
@@ -173,14 +174,14 @@ final class Api extends Handler.Abstract {
 
     /** Through the stack, so that its requirements start first; a service waiting out its backoff starts now. */
     private void start(Supervisor s, ServiceStatus before) {
-        if (before.state().equals("backoff")) s.start();
+        if (before.state() == ServiceState.BACKOFF) s.start();
         else stack.start(s.name());
     }
 
     /** Sends the request; with wait > 0, answers once it took effect (200), went otherwise (409) or the wait ran out (504). */
     private void action(Supervisor s, String action, Duration wait, Reply reply) throws Exception {
         ServiceStatus before = s.status();
-        boolean wasDown = isDown(before) || before.state().equals("backoff");
+        boolean wasDown = isDown(before) || before.state() == ServiceState.BACKOFF;
         Predicate<ServiceStatus> settled;
         Predicate<ServiceStatus> wanted;
         switch (action) {
@@ -190,18 +191,18 @@ final class Api extends Handler.Abstract {
                 wanted = settled;
             }
             case "start" -> {
-                if (before.state().equals("up")) {
+                if (before.state() == ServiceState.UP) {
                     reply.json(200, Json.status(before, logs, Instant.now()));
                     return;
                 }
                 start(s, before);
                 settled = st -> st != before && settledAfterStart(st);
-                wanted = st -> st.state().equals("up");
+                wanted = st -> st.state() == ServiceState.UP;
             }
             default -> {
                 if (wasDown) start(s, before); else s.restart(); // not running: simply started; what requires it follows a restart
                 settled = st -> st.restarts() > before.restarts() || wasDown && st != before ? settledAfterStart(st) : false;
-                wanted = st -> st.state().equals("up");
+                wanted = st -> st.state() == ServiceState.UP;
             }
         }
         if (wait.isZero()) {
@@ -213,18 +214,14 @@ final class Api extends Handler.Abstract {
         reply.json(!reached ? 504 : wanted.test(now) ? 200 : 409, Json.status(now, logs, Instant.now()));
     }
 
+    /** The start has an outcome: it came up, finished, failed, or died and waits in backoff to try again. */
     private static boolean settledAfterStart(ServiceStatus st) {
-        return switch (st.state()) {
-            case "up", "failed", "down", "done", "backoff" -> true;
-            default -> false;
-        };
+        return st.state().isSettled() || st.state() == ServiceState.BACKOFF;
     }
 
+    /** At rest with no process: down, failed, or a oneshot that finished. */
     static boolean isDown(ServiceStatus s) {
-        return switch (s.state()) {
-            case "down", "failed", "done" -> true;
-            default -> false;
-        };
+        return s.state().isSettled() && !s.state().isRunning();
     }
 
     private static Optional<String> actionOf(JsonObject body) throws Refusal {

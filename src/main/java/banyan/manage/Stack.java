@@ -6,12 +6,12 @@ import banyan.config.StackConfig;
 import banyan.manage.Transitions.Node;
 import banyan.manage.Transitions.Phase;
 import banyan.supervise.Host;
+import banyan.supervise.ServiceState;
 import banyan.supervise.ServiceStatus;
 import banyan.supervise.Supervisor;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -20,7 +20,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Predicate;
 
 /**
  * The running services of one configuration, moved between states along the dependency graph.
@@ -104,7 +103,7 @@ public final class Stack {
     private void want(String name, Set<String> seen) {
         Entry e = entries.get(name);
         if (e == null || !seen.add(name)) return;
-        if (!e.wanted || e.supervisor.status().state().equals("failed")) e.pending = true;
+        if (!e.wanted || e.supervisor.status().state() == ServiceState.FAILED) e.pending = true;
         e.wanted = true;
         e.config.deps().requires().forEach(r -> want(r, seen));
         e.config.deps().wants().forEach(r -> want(r, seen));
@@ -139,7 +138,7 @@ public final class Stack {
         long limit = 10;
         for (Supervisor s : supervisors) // SIGKILL at each stop_timeout (a logger: after draining, then TERM); the rest is slack
             limit += s.config().stopTimeout().toSeconds() * (s.config().logger().isPresent() ? 3 : 1) + 5;
-        awaitStack(() -> entries.values().stream().allMatch(e -> isDown(e.supervisor.status())), Duration.ofSeconds(limit));
+        awaitStack(() -> entries.values().stream().allMatch(e -> e.supervisor.status().state().isDown()), Duration.ofSeconds(limit));
         supervisors.forEach(Supervisor::close);
         supervisors.forEach(Supervisor::awaitClosed); // each removes its own cgroup; the caller then removes the parent
     }
@@ -215,13 +214,6 @@ public final class Stack {
         return out;
     }
 
-    static boolean isDown(ServiceStatus s) {
-        return switch (s.state()) {
-            case "down", "failed" -> true;
-            default -> false;
-        };
-    }
-
     private void run() {
         while (true) {
             try {
@@ -267,7 +259,7 @@ public final class Stack {
         for (var it = entries.entrySet().iterator(); it.hasNext(); ) {
             Entry e = it.next().getValue();
             if (!e.removing && e.replacement.isEmpty()) continue;
-            if (!isDown(e.supervisor.status())) {
+            if (!e.supervisor.status().state().isDown()) {
                 swaps = true; // not yet: look again after the next change
                 continue;
             }

@@ -265,16 +265,16 @@ final class Lifecycle {
         return new Step(m, List.of(effects));
     }
 
-    /** The state's name as the API and status show it (design.md section 4). */
-    static String name(State s) {
+    /** The state as status and the API show it. */
+    static ServiceState stateOf(State s) {
         return switch (s) {
-            case Down d -> "down";
-            case Starting x -> "starting";
-            case Up u -> "up";
-            case Stopping x -> "stopping";
-            case Backoff b -> "backoff";
-            case Failed f -> "failed";
-            case Done d -> "done";
+            case Down d -> ServiceState.DOWN;
+            case Starting x -> ServiceState.STARTING;
+            case Up u -> ServiceState.UP;
+            case Stopping x -> ServiceState.STOPPING;
+            case Backoff b -> ServiceState.BACKOFF;
+            case Failed f -> ServiceState.FAILED;
+            case Done d -> ServiceState.DONE;
         };
     }
 }

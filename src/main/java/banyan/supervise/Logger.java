@@ -70,23 +70,19 @@ final class Logger {
      */
     void end() throws InterruptedException {
         if (Fd.unread(pipe.readEnd()) > 0) // a logger that died just before is needed once more: let it come back
-            supervisor.await(s -> !s.state().equals("backoff"), stopTimeout);
+            supervisor.await(s -> s.state() != ServiceState.BACKOFF, stopTimeout);
         supervisor.finish(stopTimeout.multipliedBy(2)); // first: its exit at end of file must find it finishing
         Fd.close(pipe.writeEnd());
-        if (!supervisor.await(Logger::gone, stopTimeout)) {
+        if (!supervisor.await(s -> s.state().isDown(), stopTimeout)) {
             System.err.println("banyan: " + supervisor.name() + ": still running " + stopTimeout.toMillis()
                     + " ms after its input ended; sending SIGTERM");
             supervisor.signal(Signals.TERM);
-            supervisor.await(Logger::gone, stopTimeout.plusSeconds(5));
+            supervisor.await(s -> s.state().isDown(), stopTimeout.plusSeconds(5));
         }
         int left = Fd.unread(pipe.readEnd());
         if (left > 0) System.err.println("banyan: " + supervisor.name() + ": ended with " + left + " bytes of output unread");
         supervisor.close();
         supervisor.awaitClosed();
         Fd.close(pipe.readEnd());
-    }
-
-    private static boolean gone(ServiceStatus s) {
-        return s.state().equals("down") || s.state().equals("failed");
     }
 }

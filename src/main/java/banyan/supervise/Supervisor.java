@@ -210,8 +210,7 @@ public final class Supervisor {
 
     /** Waits for one piece of mail (or a deadline) and handles it; false once the supervisor is done. */
     private boolean step() throws InterruptedException {
-        if (closing && !(memory.state() instanceof Starting || memory.state() instanceof Up || memory.state() instanceof Stopping))
-            return false;
+        if (closing && !Lifecycle.stateOf(memory.state()).isRunning()) return false;
         long deadline = Math.min(memory.state().deadline(), watchdogBy);
         Mail mail = deadline == Long.MAX_VALUE ? mailbox.take()
                 : mailbox.poll(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
@@ -461,9 +460,9 @@ public final class Supervisor {
 
     private void publish() {
         ServiceStatus before = status;
-        String state = Lifecycle.name(memory.state());
+        ServiceState state = Lifecycle.stateOf(memory.state());
         int pid = currentPid();
-        if (state.equals(before.state()) && pid == before.pid() && memory.restarts() == before.restarts()
+        if (state == before.state() && pid == before.pid() && memory.restarts() == before.restarts()
                 && statusText.equals(before.statusText())) return;
         ServiceStatus now = snapshot(Instant.now());
         synchronized (this) {
@@ -474,7 +473,7 @@ public final class Supervisor {
     }
 
     private ServiceStatus snapshot(Instant at) {
-        return new ServiceStatus(config.name(), Lifecycle.name(memory.state()), memory.state() instanceof Up || memory.state() instanceof Done,
+        return new ServiceStatus(config.name(), Lifecycle.stateOf(memory.state()), memory.state() instanceof Up || memory.state() instanceof Done,
                 currentPid(), memory.restarts(), at, memory.lastExit(), memory.reason(), statusText);
     }
 }
