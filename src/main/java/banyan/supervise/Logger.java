@@ -40,9 +40,7 @@ final class Logger {
      * service once the pipe is full.
      */
     static ServiceConfig config(ServiceConfig s) {
-        RestartPolicy p = s.restart();
-        RestartPolicy always = new RestartPolicy(RestartPolicy.Mode.ALWAYS, p.minUptime(), p.backoff(), p.backoffMax(),
-                p.backoffReset(), Integer.MAX_VALUE, p.restartWindow());
+        RestartPolicy always = s.restart().withMode(RestartPolicy.Mode.ALWAYS).withMaxRestarts(Integer.MAX_VALUE);
         return new ServiceConfig(s.name() + "/log", s.logger().orElseThrow(), always, Signals.TERM, s.stopTimeout(), s.env(),
                 s.workingDir(), s.user(), s.place(), Readiness.NONE, Dependencies.NONE, false, Optional.empty());
     }
