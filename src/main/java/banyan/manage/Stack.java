@@ -72,7 +72,7 @@ public final class Stack {
             }
         });
         this.config = config;
-        for (ServiceConfig s : config.services().values()) entries.put(s.name(), new Entry(new Supervisor(s, this.host)));
+        for (ServiceConfig s : config.services().values()) entries.put(s.name(), new Entry(new Supervisor(s, this.host).open()));
         rebuild();
         Thread.ofVirtual().name("stack").start(this::run);
     }
@@ -187,7 +187,7 @@ public final class Stack {
         for (ServiceConfig s : next.services().values()) {
             if (entries.containsKey(s.name())) continue;
             added.add(s.name());
-            Entry e = new Entry(new Supervisor(s, host));
+            Entry e = new Entry(new Supervisor(s, host).open());
             e.wanted = e.pending = target.contains(s.name());
             entries.put(s.name(), e);
         }
@@ -269,7 +269,7 @@ public final class Stack {
             } else {
                 e.supervisor.close();
                 e.supervisor.awaitClosed();
-                e.supervisor = new Supervisor(e.replacement.get(), host);
+                e.supervisor = new Supervisor(e.replacement.get(), host).open();
                 e.replacement = Optional.empty();
                 e.pending = e.wanted;
             }

@@ -26,7 +26,7 @@ final class Logger {
     Logger(ServiceConfig service, Host host) {
         this.stopTimeout = service.stopTimeout();
         try {
-            this.supervisor = new Supervisor(config(service), host, pipe.readEnd());
+            this.supervisor = new Supervisor(config(service), host, pipe.readEnd()).open();
         } catch (RuntimeException e) {
             pipe.close();
             throw e;

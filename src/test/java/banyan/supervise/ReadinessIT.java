@@ -29,7 +29,7 @@ class ReadinessIT {
 
     Supervisor supervise(String toml) throws Exception {
         ServiceConfig c = TestHost.config(dir, toml).services().firstEntry().getValue();
-        Supervisor s = new Supervisor(c, t.host);
+        Supervisor s = new Supervisor(c, t.host).open();
         started.add(s);
         s.start();
         return s;
