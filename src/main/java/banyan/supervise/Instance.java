@@ -83,9 +83,12 @@ final class Instance {
                 watchers.watchFd(p.readEnd(), pid);
             }
             return new Spawned(pid);
-        } catch (Launcher.LaunchException | OsException e) {
+        } catch (OsException e) {
             if (readyPipe != null) readyPipe.close();
-            return new SpawnFailed(e.getMessage());
+            return new SpawnFailed(e.getMessage(), e.temporary());
+        } catch (Launcher.LaunchException e) {
+            if (readyPipe != null) readyPipe.close();
+            return new SpawnFailed(e.getMessage(), false);
         }
     }
 
@@ -93,8 +96,10 @@ final class Instance {
     Event runStopCommand() {
         try {
             return new Spawned(launcher.spawn(config.stopCommand().orElseThrow(), stdio(), cgroup, Map.of(), exit -> post.accept(new Exited(exit))));
-        } catch (Launcher.LaunchException | OsException e) {
-            return new SpawnFailed(e.getMessage());
+        } catch (OsException e) {
+            return new SpawnFailed(e.getMessage(), e.temporary());
+        } catch (Launcher.LaunchException e) {
+            return new SpawnFailed(e.getMessage(), false);
         }
     }
 

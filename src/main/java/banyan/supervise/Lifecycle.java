@@ -1,9 +1,11 @@
 package banyan.supervise;
 
+import banyan.config.Durations;
 import banyan.config.RestartPolicy;
 import banyan.os.Reaper.Exit;
 import banyan.os.Signals;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
@@ -75,7 +77,17 @@ final class Lifecycle {
 
     record Spawned(int pid) implements Event {}
 
-    record SpawnFailed(String reason) implements Event {}
+    /**
+     * The spawn did not happen.
+     *
+     * @param temporary for a passing shortage (processes, memory, fds), not for a reason that
+     *                  stays (a missing program, a permission): trying again later may work
+     */
+    record SpawnFailed(String reason, boolean temporary) implements Event {
+        SpawnFailed(String reason) {
+            this(reason, false);
+        }
+    }
 
     record Exited(Exit exit) implements Event {}
 
@@ -205,6 +217,11 @@ final class Lifecycle {
     private static Step starting(Rules r, Memory m, Starting s, Event e, long now, double jitter) {
         return switch (e) {
             case Spawned p -> step(m.with(r.awaitsReady() ? new Starting(p.pid(), now, plus(now, r.startTimeoutNanos())) : new Up(p.pid(), now)));
+            case SpawnFailed f when f.temporary() -> {
+                Restarts.After retry = Restarts.afterShortage(m.history());
+                yield step(m.again(new Backoff(now + retry.delayNanos()), retry.history()).because(f.reason()
+                        + "; a passing shortage: trying again in " + Durations.format(Duration.ofNanos(retry.delayNanos()))), new CleanUp());
+            }
             case SpawnFailed f -> died(r, m.because(f.reason()), true, now, NEVER_RAN, jitter);
             case Ready x when s.pid() > 0 && !r.oneshot() && (x.pid() == 0 || x.pid() == s.pid()) -> step(m.with(new Up(s.pid(), s.since())));
             case Exited x when x.exit().pid() == s.pid() && r.oneshot() && x.exit().success() ->

@@ -11,11 +11,22 @@ import java.util.List;
  * again, and when. It is decided here and nowhere else, from the service's
  * {@link RestartPolicy} and its {@link History}: the restart mode, the backoff delay, the
  * intensity (Erlang's: more than max_restarts quick deaths within restart_window, and the service
- * is given up on). Pure, so its
+ * is given up on), and the retry of a spawn that failed for a passing shortage. Pure, so its
  * tests are tables ({@code RestartsTest}); {@link Lifecycle} turns a verdict into a state.
  */
 final class Restarts {
     private Restarts() {}
+
+    /**
+     * How long a spawn that failed for a passing shortage (EAGAIN, ENOMEM, EMFILE, ENFILE) waits
+     * before it is tried again. One second: a shortage of processes, memory or fds ends when
+     * other programs exit or free what they hold, and asking more often does not make that
+     * sooner; a failed spawn costs a few system calls, so one a second is nothing even for a
+     * thousand services, and a service is back within a second of the shortage's end. Fixed,
+     * never doubled, and not counted as a death: a shortage says nothing about the service, so
+     * it must never put a healthy service in `failed`.
+     */
+    static final long SHORTAGE_RETRY_NANOS = 1_000_000_000L;
 
     /**
      * What a service's deaths left to remember: the next backoff delay, and the recent quick
@@ -67,5 +78,10 @@ final class Restarts {
         long delay = Math.round(h.nextDelayNanos() * (0.8 + 0.4 * jitter));
         long next = Math.min(h.nextDelayNanos() * 2, p.backoffMax().toNanos());
         return new After(delay, new History(next, List.copyOf(deaths)));
+    }
+
+    /** After a spawn that failed for a passing shortage: the same start again in a fixed while, the history untouched. */
+    static After afterShortage(History h) {
+        return new After(SHORTAGE_RETRY_NANOS, h);
     }
 }

@@ -149,6 +149,30 @@ class LifecycleTest {
     }
 
     @Test
+    void aSpawnRefusedForAShortageIsRetriedAfterAFixedSecondAndNeverCounted() {
+        Rules r = new Rules(RestartPolicy.DEFAULT.withMaxRestarts(1), Signals.TERM, S, Long.MAX_VALUE, false);
+        Step s = Lifecycle.next(r, Lifecycle.initial(r), new Start(), 0, 0.5);
+        long now = 0;
+        for (int i = 1; i <= 10; i++) {
+            s = Lifecycle.next(r, s.memory(), new SpawnFailed("clone3: Resource temporarily unavailable", true), now, 0.5);
+            Backoff b = assertInstanceOf(Backoff.class, s.memory().state());
+            assertEquals(now + S, b.until(), "one second, never doubled");
+            assertEquals(i, s.memory().restarts());
+            assertEquals(Restarts.History.fresh(r.policy()), s.memory().history(), "outside the intensity count");
+            assertEquals("clone3: Resource temporarily unavailable; a passing shortage: trying again in 1s", s.memory().reason());
+            now = b.until();
+            s = Lifecycle.next(r, s.memory(), new Timeout(), now, 0.5);
+            assertEquals(List.of(new Spawn()), s.effects());
+        }
+        // a permanent one is a failed start, counted: max_restarts = 1 lets one through, not two
+        s = Lifecycle.next(r, s.memory(), new SpawnFailed("program 'x' not found", false), now, 0.5);
+        Backoff b = assertInstanceOf(Backoff.class, s.memory().state());
+        s = Lifecycle.next(r, s.memory(), new Timeout(), b.until(), 0.5);
+        s = Lifecycle.next(r, s.memory(), new SpawnFailed("program 'x' not found", false), b.until(), 0.5);
+        assertInstanceOf(Failed.class, s.memory().state());
+    }
+
+    @Test
     void stopDuringBackoffGoesDownWithoutSpawning() {
         Rules r = rules(Mode.ALWAYS);
         Step s = Lifecycle.next(r, running(r), new Exited(new Exit(100, 1, 0, false)), 0, 0.5);

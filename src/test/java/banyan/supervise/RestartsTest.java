@@ -76,6 +76,14 @@ class RestartsTest {
     }
 
     @Test
+    void aShortageWaitsAFixedSecondAndLeavesTheHistoryAlone() {
+        History h = after(5, 100 * S);
+        var v = Restarts.afterShortage(h);
+        assertEquals(S, v.delayNanos());
+        assertSame(h, v.history());
+    }
+
+    @Test
     void delaysDoubleFromBackoffToTheCapWithJitterOfTwentyPercent() {
         var big = p.withMaxRestarts(1000);
         History h = History.fresh(p);
