@@ -4,8 +4,8 @@ import banyan.supervise.Host;
 import banyan.supervise.ServiceState;
 import banyan.supervise.ServiceStatus;
 
-import java.io.PrintStream;
 import java.time.LocalTime;
+import java.util.function.Consumer;
 
 /**
  * What `banyan up` prints: each service's lines prefixed with its name, and each state change.
@@ -13,11 +13,11 @@ import java.time.LocalTime;
  * state change, which bringing up a thousand services pays a thousand times.
  */
 final class Console implements Host.Output, Host.Listener {
-    private final PrintStream out;
+    private final Consumer<String> out; // never blocks: a ConsoleSink in up and init
     private final int width;
     private volatile java.util.function.Consumer<String> copy = m -> {}; // banyan's own messages also go here (its log file)
 
-    Console(PrintStream out, int nameWidth) {
+    Console(Consumer<String> out, int nameWidth) {
         this.out = out;
         this.width = nameWidth;
     }
@@ -74,8 +74,15 @@ final class Console implements Host.Output, Host.Listener {
     }
 
     private void print(CharSequence line) {
-        synchronized (out) {
-            out.println(line);
-        }
+        out.accept(line.toString());
+    }
+
+    /** The console of `banyan up` and `banyan init`: fd 1 and 2 made best effort, and a Console on fd 1. */
+    static Console standard(int nameWidth) {
+        Console[] self = {null};
+        ConsoleSink sink = ConsoleSink.installStandardStreams(n -> self[0].named("banyan").append(" * console: ").append(n)
+                .append(" line(s) dropped: the console did not keep up (the log files have them)").toString());
+        self[0] = new Console(sink::offer, nameWidth);
+        return self[0];
     }
 }

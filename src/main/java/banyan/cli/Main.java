@@ -51,8 +51,13 @@ public final class Main {
         args = asKernelsInit(args);
         int fast = FastPath.run(args);
         if (fast == OK) return;
-        System.exit(fast >= 0 ? fast : picocli(args));
+        int code = fast >= 0 ? fast : picocli(args);
+        ConsoleSink.drainStandardStreams(LAST_WORDS);
+        System.exit(code);
     }
+
+    /** How long a server waits at exit for its console to take its last lines: a console that never reads must not hold it. */
+    static final java.time.Duration LAST_WORDS = java.time.Duration.ofSeconds(1);
 
     /**
      * Started by the kernel as init (init=/path/to/banyan): no command, or only the words of the

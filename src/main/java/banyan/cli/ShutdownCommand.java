@@ -35,19 +35,20 @@ final class ShutdownCommand extends ClientCommand {
         json(client.request("POST", "/v1/shutdown", action == null ? null : "{\"action\":\"" + action.word() + "\"}"));
         out().println("banyan: shutting down");
         if (noWait) return Main.OK;
-        long end = System.nanoTime() + limit.toNanos();
-        long pause = 1_000_000;
-        while (System.nanoTime() < end) {
+        // polling a socket: there is nothing to block on
+        boolean stopped = banyan.os.Poll.until(() -> {
             try {
                 client.request("GET", "/v1/services", null).close();
+                return false;
             } catch (ControlClient.Unreachable gone) {
-                out().println("banyan: stopped");
-                return Main.OK;
+                return true;
             } catch (java.io.IOException closing) {
-                // answered half-way while going down: ask again
+                return false; // answered half-way while going down: ask again
             }
-            java.util.concurrent.locks.LockSupport.parkNanos(pause); // polling a socket: there is nothing to block on
-            pause = Math.min(pause * 2, 100_000_000);
+        }, limit, Duration.ofMillis(1), Duration.ofMillis(100));
+        if (stopped) {
+            out().println("banyan: stopped");
+            return Main.OK;
         }
         throw new Exit(Main.FAILED, "banyan is still running after " + timeout);
     }

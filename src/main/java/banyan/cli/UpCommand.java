@@ -1,11 +1,9 @@
 package banyan.cli;
 
 import banyan.config.ConfigException;
-import banyan.config.ConfigLoader;
 import banyan.config.StackConfig;
 import banyan.control.ControlServer;
 import banyan.manage.Stack;
-import banyan.os.Cgroup;
 import banyan.os.Proc;
 import banyan.os.SignalHandlers;
 import banyan.os.Signals;
@@ -34,20 +32,19 @@ final class UpCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         StackConfig config;
         try {
-            config = ConfigLoader.load(file);
+            config = Configs.load(file);
         } catch (ConfigException e) {
             System.err.println(e.getMessage());
             System.err.println("banyan: configuration has " + e.problems().size() + " problem(s); nothing was started");
             return Main.USAGE;
         }
-        Console console = new Console(System.out, Console.width(config));
+        Console console = Console.standard(Console.width(config));
         int self = Proc.pid();
         if (self != 1) Proc.becomeSubreaper();
-        Optional<Path> cgroups = Cgroup.parentForInstance("banyan-" + self);
-        if (cgroups.isEmpty()) console.banyan("cgroup v2 not writable here: services are tracked by process group only");
-        Optional<Path> helper = Optional.ofNullable(System.getProperty("banyan.exec")).map(Path::of);
         Plane plane = new Plane(config, console);
-        Host host = new Host(Host.inheritedEnvironment(), cgroups, helper, plane.pump, plane.output, plane.listener);
+        Host host = Host.local("banyan-" + self, plane.pump, plane.output, plane.listener);
+        Optional<Path> cgroups = host.cgroupParent();
+        if (cgroups.isEmpty()) console.banyan("cgroup v2 not writable here: services are tracked by process group only");
         Stack stack = new Stack(config, host);
 
         CountDownLatch stopRequested = new CountDownLatch(1);
@@ -61,24 +58,25 @@ final class UpCommand implements Callable<Integer> {
         };
         SignalHandlers.on(Signals.INT, onStop);
         SignalHandlers.on(Signals.TERM, onStop);
+        Reload reload = new Reload(file, stack, c -> c, console);
         ControlServer api;
         try {
             api = serve.start(stack, plane.logs, plane.events,
-                    new ControlServer.Hooks(action -> stopRequested.countDown(), Optional.of(() -> Reload.apply(file, stack))));
+                    new ControlServer.Hooks(action -> stopRequested.countDown(), Optional.of(reload::call)));
         } catch (ServeOptions.UsageError e) {
             System.err.println("banyan: " + e.getMessage());
             return Main.USAGE;
         }
         console.banyan("control API on " + api.socket() + "; logs in " + plane.logs.dir());
-        console.banyan("starting " + config.services().size() + " service(s) from " + file);
+        console.banyan("starting " + config.services().size() + " service(s) from " + file + " (" + Configs.room() + ")");
         stack.up();
-        // Reload by diff on SIGHUP; an invalid file changes nothing. Off the signal thread: a reload waits for the stack.
-        SignalHandlers.on(Signals.HUP, () -> Thread.ofVirtual().name("reload").start(() -> Reload.run(file, stack, console)));
+        // Reload by diff on SIGHUP (one at a time, a burst coalesced); an invalid file changes nothing.
+        SignalHandlers.on(Signals.HUP, reload::ask);
         Thread.ofVirtual().name("up-report").start(() -> Reload.report(stack, console));
         stopRequested.await();
         console.banyan("stopping");
         stack.down();
-        Leftovers.killAll(self);
+        banyan.init.Remaining.end(false, java.time.Duration.ZERO, line -> console.banyan("after the services: " + line));
         cgroups.ifPresent(p -> p.toFile().delete());
         api.close();
         console.banyan("stopped");

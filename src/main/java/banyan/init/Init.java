@@ -2,7 +2,6 @@ package banyan.init;
 
 import banyan.config.StackConfig;
 import banyan.manage.Stack;
-import banyan.os.Cgroup;
 import banyan.os.Mounts;
 import banyan.os.OsException;
 import banyan.os.Proc;
@@ -159,7 +158,7 @@ public final class Init {
             log.accept("stage 3: internal error: " + e + "; going on to stage 4"); // SIGKILL then catches what is left
         }
         try {
-            stage4(pid1, self, made);
+            stage4(pid1, made);
         } catch (RuntimeException | Error e) {
             log.accept("stage 4: internal error: " + e + "; going on");
         }
@@ -176,15 +175,14 @@ public final class Init {
     private void stage2(int self) {
         // every PID 1 is pid 1: a boot-unique suffix keeps two containers sharing a cgroup tree apart
         String instance = "banyan-" + self + (self == 1 ? "-" + Long.toHexString(System.nanoTime()) : "");
-        Optional<Path> cgroups = Cgroup.parentForInstance(instance).filter(java.nio.file.Files::isWritable);
-        cgroupParent = cgroups;
-        Optional<Path> helper = Optional.ofNullable(System.getProperty("banyan.exec")).map(Path::of);
-        Host.Listener watch = (before, now) -> {
+        Host host = Host.local(instance, pump, output, (before, now) -> {
             listener.changed(before, now);
             events.offer(new Changed(before, now));
-        };
+        });
+        Optional<Path> cgroups = host.cgroupParent();
+        cgroupParent = cgroups;
         StackConfig withTarget = withBootTarget(config);
-        Stack s = new Stack(withTarget, new Host(Host.inheritedEnvironment(), cgroups, helper, pump, output, watch));
+        Stack s = new Stack(withTarget, host);
         stack = s;
         int wanted = withTarget.closure(settings.target()).size();
         log.accept("stage 2: starting " + wanted + " service(s) of target " + settings.target()
@@ -330,8 +328,8 @@ public final class Init {
         return code;
     }
 
-    private void stage4(boolean pid1, int self, List<String> made) {
-        Stage4.killRemaining(pid1, self, settings.grace(), log);
+    private void stage4(boolean pid1, List<String> made) {
+        if (Remaining.end(pid1, settings.grace(), line -> log.accept("stage 4: " + line)) == 0) log.accept("stage 4: no process left");
         try {
             beforeUnmount.run();
         } catch (RuntimeException e) {

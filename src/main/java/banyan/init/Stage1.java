@@ -107,7 +107,7 @@ final class Stage1 {
         Init.Mode mode = forcedMode.orElseGet(Stage1::detect);
         boolean machine = mode == Init.Mode.MACHINE;
         made.addAll(mount(machine, log));
-        Map<String, String> vars = machine ? BootSettings.overlay(boot, Machine.kernelCommandLine()) : boot;
+        Map<String, String> vars = machine ? BootSettings.overlayKernel(boot, log) : boot;
         BootSettings.Parsed parsed = BootSettings.parse(vars);
         parsed.problems().forEach(p -> log.accept("stage 1: " + p + " (default used)"));
         BootSettings settings = parsed.settings();
@@ -119,7 +119,7 @@ final class Stage1 {
                 log.accept("stage 1: ctrl-alt-del stays with the kernel: " + e.getMessage());
             }
         }
-        settings.hostname().or(() -> machine ? etcHostname() : Optional.empty()).ifPresent(h -> hostname(h, log));
+        settings.hostname().or(() -> machine ? BootSettings.etcHostname() : Optional.empty()).ifPresent(h -> hostname(h, log));
         return new Outcome(mode, settings, made);
     }
 
@@ -127,14 +127,5 @@ final class Stage1 {
     static Init.Mode detect() {
         if (System.getenv("container") != null) return Init.Mode.CONTAINER;
         return Machine.inInitialPidNamespace().orElse(false) ? Init.Mode.MACHINE : Init.Mode.CONTAINER;
-    }
-
-    private static Optional<String> etcHostname() {
-        try {
-            String h = Files.readString(Path.of("/etc/hostname")).trim();
-            return h.isEmpty() ? Optional.empty() : Optional.of(h);
-        } catch (IOException e) {
-            return Optional.empty();
-        }
     }
 }

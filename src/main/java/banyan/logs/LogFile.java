@@ -18,9 +18,12 @@ import java.time.Instant;
  * writing works again, the file gets a line saying how many were lost.
  */
 final class LogFile {
-    /** Told when writing works again after lines were lost. */
+    /** Told when writing works again after lines were lost, and (optionally) when it first fails. */
     interface Recovery {
         void recovered(String file, long lost, String reason);
+
+        /** The first line of an episode that cannot be written. */
+        default void failing(String file, String reason) {}
     }
 
     private static final int BATCH = 64 * 1024;
@@ -37,7 +40,6 @@ final class LogFile {
     private long size;
     private long lostTotal, lostUnreported;
     private String lostReason = "";
-    private boolean brokenLine; // the file ends inside a line that failed half-way
 
     LogFile(Path dir, String name, long maxSize, int maxFiles, Recovery recovery) {
         this.dir = dir;
@@ -81,13 +83,12 @@ final class LogFile {
         int lines = pendingLines;
         pending.reset();
         pendingLines = 0;
-        byte[] note = lostUnreported == 0 ? new byte[0] : ((brokenLine ? "\n" : "") + stamp.format(Instant.now())
+        byte[] note = lostUnreported == 0 ? new byte[0] : (stamp.format(Instant.now())
                 + " banyan " + lostUnreported + " line(s) lost: " + lostReason + "\n").getBytes(StandardCharsets.UTF_8);
         ByteBuffer all = ByteBuffer.allocate(note.length + data.length).put(note).put(data).flip();
         try {
-            open();
+            open(); // ends a line left half-written first
             while (all.hasRemaining()) size += channel.write(all);
-            brokenLine = false;
             if (note.length > 0) {
                 recovery.recovered(path().toString(), lostUnreported, lostReason);
                 lostUnreported = 0;
@@ -96,11 +97,12 @@ final class LogFile {
             int written = all.position();
             int whole = 0;
             for (int i = note.length; i < written; i++) if (all.get(i) == '\n') whole++;
-            if (written > 0 && all.get(written - 1) != '\n') brokenLine = true;
             if (written >= note.length && note.length > 0) lostUnreported = 0; // the note got out; count afresh
+            boolean starts = lostUnreported == 0 && note.length == 0;
             lostTotal += lines - whole;
             lostUnreported += lines - whole;
             lostReason = reason(e);
+            if (starts) recovery.failing(path().toString(), lostReason);
             closeChannel(); // reopen next time: the directory may have been recreated
         }
     }
@@ -110,6 +112,19 @@ final class LogFile {
         Files.createDirectories(dir);
         channel = FileChannel.open(path(), StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
         size = channel.size();
+        if (size > 0 && !endsWithNewline()) {
+            // a banyan that was killed while writing left half a line: end it, and say so, rather than glue the next one on
+            ByteBuffer note = ByteBuffer.wrap(("\n" + stamp.format(Instant.now())
+                    + " banyan the line above is incomplete: writing it was cut short (a full disk, or a banyan that was killed)\n").getBytes(StandardCharsets.UTF_8));
+            while (note.hasRemaining()) size += channel.write(note);
+        }
+    }
+
+    private boolean endsWithNewline() throws IOException {
+        try (FileChannel r = FileChannel.open(path(), StandardOpenOption.READ)) {
+            ByteBuffer last = ByteBuffer.allocate(1);
+            return r.read(last, size - 1) != 1 || last.get(0) == '\n';
+        }
     }
 
     /** NAME.log.(k) becomes .(k+1), the oldest falls off, NAME.log becomes .1. */
@@ -129,6 +144,16 @@ final class LogFile {
         size = 0;
     }
 
+    /** Opens the file now, as a check that its directory can be written; why not, if it cannot. */
+    synchronized java.util.Optional<String> tryOpen() {
+        try {
+            open();
+            return java.util.Optional.empty();
+        } catch (IOException e) {
+            return java.util.Optional.of(reason(e));
+        }
+    }
+
     synchronized void close() {
         flush();
         closeChannel();
@@ -144,8 +169,14 @@ final class LogFile {
         channel = null;
     }
 
-    private static String reason(IOException e) {
-        String m = e.getMessage();
-        return m == null ? e.getClass().getSimpleName() : m;
+    /** In words: NIO names some errors only by their class, with the path as the message. */
+    static String reason(IOException e) {
+        return switch (e) {
+            case java.nio.file.FileAlreadyExistsException x -> "a file, not a directory, is in the way: " + x.getFile();
+            case java.nio.file.AccessDeniedException x -> "permission denied: " + x.getFile();
+            case java.nio.file.NoSuchFileException x -> "no such file or directory: " + x.getFile();
+            case java.nio.file.FileSystemException x when x.getReason() != null -> x.getReason() + ": " + x.getFile();
+            default -> e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        };
     }
 }

@@ -104,15 +104,11 @@ public final class Cgroup {
 
     /** Kills everything left and waits (polling cgroup.events, backing off to 10 ms) until it is empty. */
     public boolean killAndAwaitEmpty(long timeoutNanos) {
-        long end = System.nanoTime() + timeoutNanos;
-        long pause = 100_000;
-        while (populated()) {
+        return Poll.until(() -> {
+            if (!populated()) return true;
             kill();
-            if (System.nanoTime() > end) return false;
-            java.util.concurrent.locks.LockSupport.parkNanos(pause);
-            pause = Math.min(pause * 2, 10_000_000);
-        }
-        return true;
+            return false;
+        }, java.time.Duration.ofNanos(timeoutNanos), java.time.Duration.ofNanos(100_000), java.time.Duration.ofMillis(10));
     }
 
     /** Removes the (empty) directory; a leftover directory is harmless, so failure is ignored. */

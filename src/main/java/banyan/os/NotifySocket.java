@@ -18,14 +18,20 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT;
  * sender's pid, which a sender cannot forge.
  */
 public final class NotifySocket {
-    /** One datagram and who sent it. */
-    public record Message(int pid, int uid, String text) {}
+    /**
+     * One datagram and who sent it: pid and uid as the kernel stamped them, and the session the
+     * sender was in when the datagram was read (-1 if it was already gone).
+     */
+    public record Message(int pid, int uid, int session, String text) {}
 
     /** Larger datagrams are dropped, as systemd does. */
     public static final int MAX_MESSAGE = 4096;
 
     private static final int AF_UNIX = 1, SOCK_DGRAM = 2, SOCK_NONBLOCK = 0x800, SOCK_CLOEXEC = 0x80000;
-    private static final int SOL_SOCKET = 1, SO_PASSCRED = 16, SCM_CREDENTIALS = 2, MSG_TRUNC = 0x20, MSG_CTRUNC = 0x8;
+    private static final int SOL_SOCKET = 1, SO_PASSCRED = 16, SCM_RIGHTS = 1, SCM_CREDENTIALS = 2, MSG_TRUNC = 0x20, MSG_CTRUNC = 0x8,
+            MSG_CMSG_CLOEXEC = 0x40000000;
+    /** Room for the credentials and 32 fds; more are discarded by the kernel (MSG_CTRUNC). */
+    private static final int CONTROL_BYTES = 32 + 16 + 32 * 4;
     private static final MethodHandle SOCKET = Native.errnoCall("socket", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
     private static final MethodHandle SETSOCKOPT = Native.errnoCall("setsockopt",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
@@ -80,7 +86,9 @@ public final class NotifySocket {
 
     /**
      * Reads one datagram: empty when none is waiting. A message that is too long, or carries no
-     * credentials, is consumed and returned with pid 0, which no service owns.
+     * credentials, is consumed and returned with pid 0, which no service owns. File descriptors
+     * sent with it (sd_notify's BARRIER=1 sends one, and waits until the manager closes it) are
+     * closed once the sender's session is read: a sender waiting on a barrier is still alive then.
      */
     public Optional<Message> receive() {
         try (Arena a = Arena.ofConfined()) {
@@ -89,14 +97,15 @@ public final class NotifySocket {
             MemorySegment iov = a.allocate(16, 8);
             iov.set(ADDRESS, 0, buf);
             iov.set(JAVA_LONG, 8, buf.byteSize());
-            MemorySegment control = a.allocate(64, 8);
+            MemorySegment control = a.allocate(CONTROL_BYTES, 8);
             MemorySegment msg = a.allocate(56, 8); // struct msghdr on x86_64 and aarch64
             msg.set(ADDRESS, 16, iov);
             msg.set(JAVA_LONG, 24, 1);
             msg.set(ADDRESS, 32, control);
-            msg.set(JAVA_LONG, 40, control.byteSize());
             while (true) {
-                long n = (long) RECVMSG.invokeExact(cap, fd, msg, MSG_TRUNC);
+                msg.set(JAVA_LONG, 40, control.byteSize());
+                // CLOEXEC: an fd passed to banyan never reaches a service spawned before it is closed
+                long n = (long) RECVMSG.invokeExact(cap, fd, msg, MSG_TRUNC | MSG_CMSG_CLOEXEC);
                 if (n < 0) {
                     int e = Native.errno(cap);
                     if (e == OsException.EINTR) continue;
@@ -104,19 +113,43 @@ public final class NotifySocket {
                     throw new OsException("recvmsg", "@" + name, e);
                 }
                 int flags = msg.get(JAVA_INT, 48);
-                long controlLen = msg.get(JAVA_LONG, 40);
-                int pid = 0, uid = -1;
-                // The first (and, with SO_PASSCRED alone, only) cmsghdr: len, level, type, then struct ucred.
-                if (controlLen >= 28 && control.get(JAVA_INT, 8) == SOL_SOCKET && control.get(JAVA_INT, 12) == SCM_CREDENTIALS) {
-                    pid = control.get(JAVA_INT, 16);
-                    uid = control.get(JAVA_INT, 20);
-                }
-                if (n > MAX_MESSAGE || (flags & (MSG_TRUNC | MSG_CTRUNC)) != 0) return Optional.of(new Message(0, uid, ""));
+                Ancillary anc = Ancillary.read(control, msg.get(JAVA_LONG, 40));
+                int session = anc.pid > 0 ? Proc.sessionOf(anc.pid) : -1;
+                anc.closeFds();
+                if (n > MAX_MESSAGE || (flags & MSG_TRUNC) != 0) return Optional.of(new Message(0, anc.uid, -1, ""));
                 byte[] data = buf.asSlice(0, n).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE);
-                return Optional.of(new Message(pid, uid, new String(data, StandardCharsets.UTF_8)));
+                return Optional.of(new Message(anc.pid, anc.uid, session, new String(data, StandardCharsets.UTF_8)));
             }
         } catch (Throwable t) {
             throw Native.rethrow(t);
+        }
+    }
+
+    /** What the control messages carried: the credentials, and any fds (each cmsghdr: len, level, type, data; 8-aligned). */
+    private static final class Ancillary {
+        int pid, uid = -1;
+        final java.util.List<Integer> fds = new java.util.ArrayList<>();
+
+        static Ancillary read(MemorySegment control, long length) {
+            Ancillary out = new Ancillary();
+            long at = 0;
+            while (at + 16 <= length) {
+                long len = control.get(JAVA_LONG, at);
+                if (len < 16 || at + len > length) break;
+                int level = control.get(JAVA_INT, at + 8), type = control.get(JAVA_INT, at + 12);
+                if (level == SOL_SOCKET && type == SCM_CREDENTIALS && len >= 28) {
+                    out.pid = control.get(JAVA_INT, at + 16);
+                    out.uid = control.get(JAVA_INT, at + 20);
+                } else if (level == SOL_SOCKET && type == SCM_RIGHTS) {
+                    for (long p = at + 16; p + 4 <= at + len; p += 4) out.fds.add(control.get(JAVA_INT, p));
+                }
+                at += (len + 7) & ~7L;
+            }
+            return out;
+        }
+
+        void closeFds() {
+            for (int f : fds) Fd.close(f);
         }
     }
 

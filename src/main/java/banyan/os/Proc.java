@@ -76,51 +76,50 @@ public final class Proc {
     }
 
     /** Every live descendant of root, read from /proc (a snapshot: processes come and go meanwhile). */
-    public static List<Integer> descendants(int root) {
-        Map<Integer, List<Integer>> children = new HashMap<>();
-        try (DirectoryStream<Path> dirs = Files.newDirectoryStream(Path.of("/proc"), p -> p.getFileName().toString().matches("\\d+"))) {
-            for (Path d : dirs) {
-                int ppid = parentOf(d);
-                if (ppid > 0) children.computeIfAbsent(ppid, k -> new ArrayList<>()).add(Integer.parseInt(d.getFileName().toString()));
-            }
-        } catch (IOException e) {
-            return List.of();
-        }
-        List<Integer> out = new ArrayList<>();
+    public static List<ProcessId> descendants(int root) {
+        Map<Integer, List<ProcStat>> children = new HashMap<>();
+        for (ProcStat st : all()) children.computeIfAbsent(st.ppid(), k -> new ArrayList<>()).add(st);
+        List<ProcessId> out = new ArrayList<>();
         List<Integer> todo = new ArrayList<>(List.of(root));
         while (!todo.isEmpty()) {
-            for (int c : children.getOrDefault(todo.removeLast(), List.of())) {
-                out.add(c);
-                todo.add(c);
+            for (ProcStat c : children.getOrDefault(todo.removeLast(), List.of())) {
+                out.add(c.id());
+                todo.add(c.pid());
             }
         }
         return out;
     }
 
+    /** Every process of this PID namespace but the kernel's threads and banyan itself (what PID 1 must end at shutdown). */
+    public static List<ProcessId> allButKernelThreads() {
+        int self = pid();
+        List<ProcessId> out = new ArrayList<>();
+        for (ProcStat st : all()) if (st.pid() != self && !st.kernelThread()) out.add(st.id());
+        return out;
+    }
+
+    /** The identity of pid now, or empty when it is gone. */
+    public static java.util.Optional<ProcessId> id(int pid) {
+        return ProcStat.of(pid).map(ProcStat::id);
+    }
+
     /** The session of pid (each service leads its own), or -1 when pid is gone. */
     public static int sessionOf(int pid) {
-        try {
-            String stat = Files.readString(Path.of("/proc", Integer.toString(pid), "stat"));
-            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ", 5);
-            return Integer.parseInt(f[3]);
-        } catch (IOException | RuntimeException e) {
-            return -1;
-        }
+        return ProcStat.of(pid).map(ProcStat::session).orElse(-1);
     }
 
     /** The parent of pid, or -1 when pid is gone. */
     public static int parentOf(int pid) {
-        return parentOf(Path.of("/proc", Integer.toString(pid)));
+        return ProcStat.of(pid).map(ProcStat::ppid).orElse(-1);
     }
 
-    /** ppid from /proc/PID/stat; the command name may contain spaces and parentheses, so parse after the last ')'. */
-    private static int parentOf(Path procDir) {
-        try {
-            String stat = Files.readString(procDir.resolve("stat"));
-            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ", 3);
-            return Integer.parseInt(f[1]);
-        } catch (IOException | RuntimeException e) {
-            return -1; // gone meanwhile
+    private static List<ProcStat> all() {
+        List<ProcStat> out = new ArrayList<>();
+        try (DirectoryStream<Path> dirs = Files.newDirectoryStream(Path.of("/proc"), p -> p.getFileName().toString().matches("\\d+"))) {
+            for (Path d : dirs) ProcStat.of(Integer.parseInt(d.getFileName().toString())).ifPresent(out::add);
+        } catch (IOException e) {
+            return out;
         }
+        return out;
     }
 }

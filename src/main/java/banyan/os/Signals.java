@@ -59,6 +59,47 @@ public final class Signals {
         }
     }
 
+    /** Made on first use; empty on a libc older than glibc 2.36, where {@link #kill(ProcessId, int)} checks then kills. */
+    private static final class Pidfd {
+        static final java.util.Optional<MethodHandle> OPEN = Native.LIBC.find("pidfd_open").map(f -> Native.LINKER.downcallHandle(f,
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT), java.lang.foreign.Linker.Option.captureCallState("errno")));
+        static final java.util.Optional<MethodHandle> SEND = Native.LIBC.find("pidfd_send_signal").map(f -> Native.LINKER.downcallHandle(f,
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT), java.lang.foreign.Linker.Option.captureCallState("errno")));
+    }
+
+    /**
+     * Signals the process p names, and nothing else: false when it is gone or its pid now names
+     * another process. A pidfd pins whatever process holds the pid when it is opened; if that one
+     * still has p's start time, the signal can only reach p. Left: two processes of one pid started
+     * within one clock tick (10 ms), as in the JDK's ProcessHandleImpl.
+     */
+    public static boolean kill(ProcessId p, int signal) {
+        if (Pidfd.OPEN.isEmpty() || Pidfd.SEND.isEmpty()) {
+            return Proc.id(p.pid()).filter(p::equals).isPresent() && kill(p.pid(), signal); // the race a pidfd closes stays open here
+        }
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment cap = Native.capture(a);
+            int fd = (int) Pidfd.OPEN.get().invokeExact(cap, p.pid(), 0);
+            if (fd < 0) {
+                int e = Native.errno(cap);
+                if (e == OsException.ESRCH) return false;
+                throw new OsException("pidfd_open", "pid " + p.pid(), e);
+            }
+            try {
+                if (Proc.id(p.pid()).filter(p::equals).isEmpty()) return false;
+                int rc = (int) Pidfd.SEND.get().invokeExact(cap, fd, signal, MemorySegment.NULL, 0);
+                if (rc == 0) return true;
+                int e = Native.errno(cap);
+                if (e == OsException.ESRCH) return false;
+                throw new OsException("pidfd_send_signal", "pid " + p.pid() + ", " + name(signal), e);
+            } finally {
+                Fd.close(fd);
+            }
+        } catch (Throwable t) {
+            throw Native.rethrow(t);
+        }
+    }
+
     /** killpg(2) is kill(-pgid). */
     public static boolean killGroup(int pgid, int signal) {
         if (pgid <= 1) throw new IllegalArgumentException("refusing to signal process group " + pgid);

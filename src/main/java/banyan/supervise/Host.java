@@ -14,6 +14,17 @@ public record Host(Map<String, String> baseEnv, Optional<Path> cgroupParent, Opt
         baseEnv = Map.copyOf(baseEnv);
     }
 
+    /**
+     * The host of one banyan on this machine, for `up` and `init` alike: its environment, its
+     * services' cgroups under one named for instance (where cgroup v2 is writable here), and the
+     * exec step the launcher names.
+     */
+    public static Host local(String instance, LogPump pump, Output output, Listener listener) {
+        Optional<Path> cgroups = banyan.os.Cgroup.parentForInstance(instance).filter(java.nio.file.Files::isWritable);
+        Optional<Path> exec = Optional.ofNullable(System.getProperty("banyan.exec")).map(Path::of);
+        return new Host(inheritedEnvironment(), cgroups, exec, pump, output, listener);
+    }
+
     /** banyan's own environment, less what its launcher set for the JVM alone: what services inherit. */
     public static Map<String, String> inheritedEnvironment() {
         var env = new java.util.HashMap<>(System.getenv());

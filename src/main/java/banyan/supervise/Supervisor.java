@@ -3,7 +3,6 @@ package banyan.supervise;
 import banyan.config.Readiness;
 import banyan.config.ServiceConfig;
 import banyan.os.NotifySocket;
-import banyan.os.Proc;
 import banyan.os.Reaper;
 import banyan.supervise.Lifecycle.*;
 
@@ -227,7 +226,7 @@ public final class Supervisor {
      */
     private void notified(NotifySocket.Message m) {
         int pid = currentPid();
-        if (m.pid() <= 0 || pid <= 0 || m.pid() != pid && Proc.sessionOf(m.pid()) != instance.sessionLeader()) return;
+        if (m.pid() <= 0 || pid <= 0 || m.pid() != pid && m.session() != instance.sessionLeader()) return;
         boolean changed = false;
         for (Notice n : Notice.parse(m.text())) {
             switch (n) {

@@ -34,6 +34,7 @@ class LauncherTest {
         Path lib = Files.createDirectories(home.resolve("target").resolve("lib"));
         Files.copy(launcher, home.resolve("banyan"));
         home.resolve("banyan").toFile().setExecutable(true);
+        Files.copy(launcher.resolveSibling("bin").resolve("find-jdk"), Files.createDirectories(home.resolve("bin")).resolve("find-jdk"));
         for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
             Path p = Path.of(entry);
             if (Files.isDirectory(p) && Files.exists(p.resolve("banyan/cli/Main.class")))
