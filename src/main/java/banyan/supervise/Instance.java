@@ -7,6 +7,7 @@ import banyan.os.Cgroup;
 import banyan.os.Fd;
 import banyan.os.NotifySocket;
 import banyan.os.OsException;
+import banyan.os.Poll;
 import banyan.os.Reaper;
 import banyan.os.Reaper.Exit;
 import banyan.os.Signals;
@@ -19,7 +20,6 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 
 /**
@@ -209,12 +209,8 @@ final class Instance {
 
     /** SIGKILL to the old group until none of it is left (its members are reaped as orphans), within CLEANUP_LIMIT. */
     private static void awaitGroupGone(int pgid) {
-        long end = System.nanoTime() + CLEANUP_LIMIT.toNanos(), pause = 50_000;
         try {
-            while (Signals.killGroup(pgid, Signals.KILL) && System.nanoTime() < end) {
-                LockSupport.parkNanos(pause);
-                pause = Math.min(pause * 2, 10_000_000);
-            }
+            Poll.until(() -> !Signals.killGroup(pgid, Signals.KILL), CLEANUP_LIMIT, Duration.ofNanos(50_000), Duration.ofMillis(10));
         } catch (OsException ignored) {
             // EPERM: the group id is someone else's now
         }
