@@ -40,9 +40,13 @@ public final class Init {
     public static final int OK = 0, FAILED = 1;
 
     private sealed interface Event {}
+
     private record ShutdownRequest(Action action, int code, String why) implements Event {}
+
     private record Changed(ServiceStatus before, ServiceStatus now) implements Event {}
+
     private record MainExited(Exit exit) implements Event {}
+
     private record Got(int signal) implements Event {}
 
     /** The boot target settled: each wanted service's outcome, as {@link Stack#awaitUp} gives it. */
