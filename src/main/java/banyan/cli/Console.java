@@ -1,6 +1,7 @@
 package banyan.cli;
 
 import banyan.supervise.Host;
+import banyan.supervise.ServiceState;
 import banyan.supervise.ServiceStatus;
 
 import java.time.LocalTime;
@@ -34,14 +35,14 @@ final class Console implements Host.Output, Host.Listener {
 
     @Override
     public void changed(ServiceStatus before, ServiceStatus now) {
-        if (now.state().equals(before.state()) && now.pid() == before.pid() && !now.statusText().equals(before.statusText())) {
+        if (now.state() == before.state() && now.pid() == before.pid() && !now.statusText().equals(before.statusText())) {
             print(named(now.name()).append(" * status: ").append(now.statusText()));
             return;
         }
-        StringBuilder b = named(now.name()).append(" * ").append(before.state()).append(" -> ").append(now.state());
+        StringBuilder b = named(now.name()).append(" * ").append(before.state().wire()).append(" -> ").append(now.state().wire());
         if (now.pid() > 0) b.append(" pid=").append(now.pid());
         if (now.restarts() > before.restarts() && now.pid() != before.pid()) b.append(" (restarted after: ").append(now.reason()).append(")");
-        else if (!now.reason().isEmpty() && !"up".equals(now.state())) b.append(" (").append(now.reason()).append(")");
+        else if (!now.reason().isEmpty() && now.state() != ServiceState.UP) b.append(" (").append(now.reason()).append(")");
         if (now.restarts() > 0) b.append(" restarts=").append(now.restarts());
         print(b);
     }

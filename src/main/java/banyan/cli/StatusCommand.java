@@ -1,5 +1,6 @@
 package banyan.cli;
 
+import banyan.supervise.ServiceState;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import picocli.CommandLine.Command;
@@ -59,7 +60,7 @@ final class StatusCommand extends ClientCommand {
     }
 
     static String uptime(double seconds, String state) {
-        if (!"up".equals(state)) return "-";
+        if (ServiceState.parse(state).orElse(null) != ServiceState.UP) return "-";
         long s = (long) seconds;
         if (s < 60) return s + "s";
         if (s < 3600) return s / 60 + "m" + s % 60 + "s";

@@ -39,10 +39,6 @@ public final class ConfigLoader {
         MODES.put("never", RestartPolicy.Mode.NEVER);
     }
 
-    private static final RestartPolicy ONESHOT_DEFAULT = new RestartPolicy(RestartPolicy.Mode.NEVER, RestartPolicy.DEFAULT.minUptime(),
-            RestartPolicy.DEFAULT.backoff(), RestartPolicy.DEFAULT.backoffMax(), RestartPolicy.DEFAULT.backoffReset(),
-            RestartPolicy.DEFAULT.maxRestarts(), RestartPolicy.DEFAULT.restartWindow());
-
     public static StackConfig load(Path path) throws ConfigException {
         List<Problem> problems = new ArrayList<>();
         List<Path> files = files(path, problems);
@@ -194,7 +190,7 @@ public final class ConfigLoader {
         f.rejectUnknown(SERVICE_KEYS);
         List<String> command = command(f);
         // A oneshot is not restarted unless asked: it runs to completion once.
-        RestartPolicy d = f.raw("type") instanceof String t && t.equals("oneshot") ? ONESHOT_DEFAULT : RestartPolicy.DEFAULT;
+        RestartPolicy d = f.raw("type") instanceof String t && t.equals("oneshot") ? RestartPolicy.ONESHOT : RestartPolicy.DEFAULT;
         RestartPolicy policy = new RestartPolicy(
                 f.oneOf("restart", MODES).orElse(d.mode()),
                 f.duration("min_uptime").orElse(d.minUptime()),

@@ -20,4 +20,35 @@ public record RestartPolicy(Mode mode, Duration minUptime, Duration backoff, Dur
     public static final RestartPolicy DEFAULT = new RestartPolicy(Mode.ALWAYS, Duration.ofSeconds(1), Duration.ofMillis(100),
             Duration.ofSeconds(30), Duration.ofSeconds(10),
             5, Duration.ofSeconds(30)); // like systemd's 5 starts per interval: a real crash loop is given up on in ~3 s
+
+    /** A oneshot's: it runs to completion once, so it is not restarted unless asked. */
+    public static final RestartPolicy ONESHOT = DEFAULT.withMode(Mode.NEVER);
+
+    public RestartPolicy withMode(Mode m) {
+        return new RestartPolicy(m, minUptime, backoff, backoffMax, backoffReset, maxRestarts, restartWindow);
+    }
+
+    public RestartPolicy withMinUptime(Duration d) {
+        return new RestartPolicy(mode, d, backoff, backoffMax, backoffReset, maxRestarts, restartWindow);
+    }
+
+    public RestartPolicy withBackoff(Duration d) {
+        return new RestartPolicy(mode, minUptime, d, backoffMax, backoffReset, maxRestarts, restartWindow);
+    }
+
+    public RestartPolicy withBackoffMax(Duration d) {
+        return new RestartPolicy(mode, minUptime, backoff, d, backoffReset, maxRestarts, restartWindow);
+    }
+
+    public RestartPolicy withBackoffReset(Duration d) {
+        return new RestartPolicy(mode, minUptime, backoff, backoffMax, d, maxRestarts, restartWindow);
+    }
+
+    public RestartPolicy withMaxRestarts(int n) {
+        return new RestartPolicy(mode, minUptime, backoff, backoffMax, backoffReset, n, restartWindow);
+    }
+
+    public RestartPolicy withRestartWindow(Duration d) {
+        return new RestartPolicy(mode, minUptime, backoff, backoffMax, backoffReset, maxRestarts, d);
+    }
 }

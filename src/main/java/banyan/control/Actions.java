@@ -2,6 +2,7 @@ package banyan.control;
 
 import banyan.logs.Logs;
 import banyan.manage.Stack;
+import banyan.supervise.ServiceState;
 import banyan.supervise.ServiceStatus;
 import banyan.supervise.Supervisor;
 import com.google.gson.JsonArray;
@@ -95,36 +96,33 @@ final class Actions {
 
     private Sent send(Supervisor s, String action) {
         ServiceStatus before = s.status();
-        boolean wasDown = Api.isDown(before) || before.state().equals("backoff");
+        boolean wasDown = Api.isDown(before) || before.state() == ServiceState.BACKOFF;
         return switch (action) {
             case "stop" -> {
                 stack.stop(s.name()); // through the stack: what requires it stops first
                 yield new Sent(s, before, Api::isDown, Api::isDown, false);
             }
             case "start" -> {
-                if (before.state().equals("up")) yield new Sent(s, before, st -> true, st -> true, true);
+                if (before.state() == ServiceState.UP) yield new Sent(s, before, st -> true, st -> true, true);
                 start(s, before);
-                yield new Sent(s, before, st -> st != before && settledAfterStart(st), st -> st.state().equals("up"), false);
+                yield new Sent(s, before, st -> st != before && settledAfterStart(st), st -> st.state() == ServiceState.UP, false);
             }
             default -> {
                 if (wasDown) start(s, before); else s.restart(); // not running: simply started; what requires it follows a restart
                 yield new Sent(s, before, st -> st.restarts() > before.restarts() || wasDown && st != before ? settledAfterStart(st) : false,
-                        st -> st.state().equals("up"), false);
+                        st -> st.state() == ServiceState.UP, false);
             }
         };
     }
 
     /** Through the stack, so that its requirements start first; a service waiting out its backoff starts now. */
     private void start(Supervisor s, ServiceStatus before) {
-        if (before.state().equals("backoff")) s.start();
+        if (before.state() == ServiceState.BACKOFF) s.start();
         else stack.start(s.name());
     }
 
     private static boolean settledAfterStart(ServiceStatus st) {
-        return switch (st.state()) {
-            case "up", "failed", "down", "done", "backoff" -> true;
-            default -> false;
-        };
+        return st.state().isSettled() || st.state() == ServiceState.BACKOFF;
     }
 
     private static Duration min(Duration a, Duration b) {

@@ -4,6 +4,7 @@ import banyan.logs.Logs;
 import banyan.manage.Stack;
 import banyan.os.Reaper;
 import banyan.os.Signals;
+import banyan.supervise.ServiceState;
 import banyan.supervise.ServiceStatus;
 import banyan.supervise.Supervisor;
 import com.google.gson.JsonElement;
@@ -166,7 +167,7 @@ final class Api extends Handler.Abstract {
                 Fields q = Inputs.query(req, Set.of("until", "timeout"));
                 String until = Optional.ofNullable(q.getValue("until")).orElse("ready");
                 Predicate<ServiceStatus> done = switch (until) {
-                    case "ready" -> st -> st.ready() || st.state().equals("failed");
+                    case "ready" -> st -> st.ready() || st.state() == ServiceState.FAILED;
                     case "down" -> Api::isDown;
                     default -> throw new Refusal(400, "until='" + quote(until) + "' is not allowed; use ready or down");
                 };
@@ -191,10 +192,7 @@ final class Api extends Handler.Abstract {
     }
 
     static boolean isDown(ServiceStatus s) {
-        return switch (s.state()) {
-            case "down", "failed", "done" -> true;
-            default -> false;
-        };
+        return s.state().isSettled() && !s.state().isRunning();
     }
 
     /** Text from a request, shortened for an error message: a 7000-byte name is not echoed whole. */

@@ -26,7 +26,7 @@ final class EventStream {
                     continue;
                 }
                 var o = Json.status(c.now(), logs, Instant.now());
-                o.addProperty("previous", c.before().state());
+                o.addProperty("previous", c.before().state().wire());
                 reply.chunk("event: state\ndata: " + o + "\n\n");
             }
         } catch (Exception e) {

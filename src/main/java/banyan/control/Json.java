@@ -2,6 +2,7 @@ package banyan.control;
 
 import banyan.logs.Logs;
 import banyan.os.Signals;
+import banyan.supervise.ServiceState;
 import banyan.supervise.ServiceStatus;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
@@ -19,12 +20,12 @@ final class Json {
     static JsonObject status(ServiceStatus s, Logs logs, Instant now) {
         JsonObject o = new JsonObject();
         o.addProperty("name", s.name());
-        o.addProperty("state", s.state());
+        o.addProperty("state", s.state().wire());
         o.addProperty("ready", s.ready());
         o.addProperty("pid", s.pid());
         o.addProperty("restarts", s.restarts());
         o.addProperty("since", s.since().toString());
-        o.addProperty("uptime_seconds", "up".equals(s.state()) ? Duration.between(s.since(), now).toMillis() / 1000.0 : 0);
+        o.addProperty("uptime_seconds", s.state() == ServiceState.UP ? Duration.between(s.since(), now).toMillis() / 1000.0 : 0);
         o.add("exit", s.lastExit().<JsonElement>map(x -> {
             JsonObject e = new JsonObject();
             e.addProperty("pid", x.pid());

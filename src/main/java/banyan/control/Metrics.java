@@ -1,6 +1,7 @@
 package banyan.control;
 
 import banyan.logs.Logs;
+import banyan.supervise.ServiceState;
 import banyan.supervise.ServiceStatus;
 
 import java.time.Duration;
@@ -14,13 +15,13 @@ final class Metrics {
 
     static String render(List<ServiceStatus> all, Logs logs, long orphans, Instant started, Instant now, List<Connections> listeners) {
         StringBuilder b = new StringBuilder();
-        family(b, all, "banyan_service_up", "gauge", "1 when the service is up", s -> "up".equals(s.state()) ? "1" : "0");
+        family(b, all, "banyan_service_up", "gauge", "1 when the service is up", s -> s.state() == ServiceState.UP ? "1" : "0");
         family(b, all, "banyan_service_ready", "gauge", "1 when the service is ready", s -> s.ready() ? "1" : "0");
         family(b, all, "banyan_service_restarts_total", "counter", "times the service was started again", s -> String.valueOf(s.restarts()));
         family(b, all, "banyan_service_last_exit_code", "gauge", "exit code of the last exit (128+N when killed by signal N); -1 before any",
                 s -> String.valueOf(s.lastExit().map(x -> x.shellCode()).orElse(-1)));
         family(b, all, "banyan_service_uptime_seconds", "gauge", "seconds since the service came up; 0 when it is not up",
-                s -> "up".equals(s.state()) ? seconds(Duration.between(s.since(), now)) : "0");
+                s -> s.state() == ServiceState.UP ? seconds(Duration.between(s.since(), now)) : "0");
         family(b, all, "banyan_service_log_lines_lost_total", "counter", "output lines that could not be written to the log file",
                 s -> String.valueOf(logs.lost(s.name())));
         single(b, "banyan_orphans_reaped_total", "counter", "orphaned processes reaped by banyan", String.valueOf(orphans));

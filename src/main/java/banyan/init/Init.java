@@ -2,7 +2,6 @@ package banyan.init;
 
 import banyan.config.StackConfig;
 import banyan.manage.Stack;
-import banyan.os.Machine;
 import banyan.os.Mounts;
 import banyan.os.OsException;
 import banyan.os.Proc;
@@ -12,17 +11,16 @@ import banyan.os.SignalHandlers;
 import banyan.os.Signals;
 import banyan.supervise.Host;
 import banyan.supervise.LogPump;
+import banyan.supervise.ServiceState;
 import banyan.supervise.ServiceStatus;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
 
@@ -139,8 +137,13 @@ public final class Init {
         int self = Proc.pid();
         boolean pid1 = self == 1;
         if (!pid1) Proc.becomeSubreaper();
-        List<String> made = pid1 ? stage1() : List.of();
-        if (!pid1) {
+        List<String> made = List.of();
+        if (pid1) {
+            Stage1.Outcome s1 = Stage1.run(config.boot(), forcedMode, log);
+            mode = s1.mode();
+            settings = s1.settings();
+            made = s1.made();
+        } else {
             mode = Mode.CONTAINER;
             settings = report(BootSettings.parse(config.boot()));
         }
@@ -167,37 +170,8 @@ public final class Init {
             log.accept("exit " + code);
             return code;
         }
-        powerDown(shutdown.action());
+        Stage4.powerDown(shutdown.action(), log);
         return code; // unreachable: powerDown never returns
-    }
-
-    // ---- stage 1 ----
-
-    private List<String> stage1() {
-        List<String> made = new ArrayList<>(Stage1.mountProc(log));
-        mode = forcedMode.orElseGet(Init::detect);
-        boolean machine = mode == Mode.MACHINE;
-        made.addAll(Stage1.mount(machine, log));
-        Map<String, String> vars = machine ? BootSettings.overlayKernel(config.boot(), log) : config.boot();
-        BootSettings.Parsed parsed = BootSettings.parse(vars);
-        parsed.problems().forEach(p -> log.accept("stage 1: " + p + " (default used)"));
-        settings = parsed.settings();
-        if (machine) {
-            Stage1.console(log);
-            try {
-                Machine.reboot(Machine.Reboot.CAD_OFF); // ctrl-alt-del: SIGINT to us, not an instant reboot
-            } catch (OsException e) {
-                log.accept("stage 1: ctrl-alt-del stays with the kernel: " + e.getMessage());
-            }
-        }
-        settings.hostname().or(() -> machine ? BootSettings.etcHostname() : Optional.empty()).ifPresent(h -> Stage1.hostname(h, log));
-        return made;
-    }
-
-    /** The first PID namespace is a machine's; any other is a container's, as is a process marked by $container. */
-    static Mode detect() {
-        if (System.getenv("container") != null) return Mode.CONTAINER;
-        return Machine.inInitialPidNamespace().orElse(false) ? Mode.MACHINE : Mode.CONTAINER;
     }
 
     // ---- stage 2 and the running system ----
@@ -262,10 +236,10 @@ public final class Init {
         String name = now.name();
         var config = stack.get(name).map(banyan.supervise.Supervisor::config).orElse(null); // as reloaded
         if (config == null) return;
-        if (before != null && "up".equals(before.state()) && !"up".equals(now.state())
+        if (before != null && before.state() == ServiceState.UP && now.state() != ServiceState.UP
                 && !java.time.Duration.between(before.since(), now.since()).minus(config.restart().minUptime()).isNegative())
             cameUp.add(name);
-        if ("failed".equals(now.state())) {
+        if (now.state() == ServiceState.FAILED) {
             if (config.critical()) {
                 Action a = settings.onFailure().orElse(Action.REBOOT);
                 shutdown = new ShutdownRequest(a, FAILED, "critical service " + name + " failed: " + now.reason());
@@ -300,14 +274,6 @@ public final class Init {
             if (!e.getValue().equals("ready") && !cameUp.contains(e.getKey())) bootFailure(e.getKey(), e.getValue());
         if (!main.isEmpty() && shutdown == null) startMain();
         Proc.returnFreeMemory(); // what bring-up made the heap and malloc grow (docs/benchmarks.md)
-    }
-
-    static boolean settled(ServiceStatus s) {
-        return switch (s.state()) {
-            case "up", "done", "failed" -> true;
-            case "down" -> s.lastExit().isPresent();
-            default -> false;
-        };
     }
 
     private void startMain() {
@@ -359,7 +325,7 @@ public final class Init {
             if (code == OK) code = x.shellCode();
         }
         stack.down();
-        Set<String> left = stack.statuses().stream().filter(s -> !settled(s) && !"down".equals(s.state()))
+        Set<String> left = stack.statuses().stream().filter(s -> !s.state().isSettled())
                 .map(ServiceStatus::name).collect(Collectors.toSet());
         log.accept("stage 3: services stopped" + (left.isEmpty() ? "" : " (still stopping: " + left + ")")
                 + "; " + Reaper.get().orphansReaped() + " orphan(s) reaped while running");
@@ -380,20 +346,5 @@ public final class Init {
             Stage4.sync();
         } else if (!made.isEmpty()) Stage4.unmountOurs(made, log);
         cgroupParent.ifPresent(p -> p.toFile().delete()); // empty by now; a leftover is harmless
-    }
-
-    /** The end of a machine. If reboot(2) fails there is nothing left to run: stay, since PID 1 may not exit. */
-    private void powerDown(Action action) {
-        log.accept("stage 4: " + action.word());
-        try {
-            Machine.reboot(switch (action) {
-                case REBOOT -> Machine.Reboot.RESTART;
-                case POWEROFF -> Machine.Reboot.POWER_OFF;
-                case HALT -> Machine.Reboot.HALT;
-            });
-        } catch (OsException e) {
-            log.accept("stage 4: " + e.getMessage() + "; the system is stopped, power it off by hand");
-        }
-        while (true) LockSupport.park();
     }
 }

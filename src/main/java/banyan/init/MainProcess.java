@@ -6,8 +6,6 @@ import banyan.os.Reaper.Exit;
 import banyan.os.Spawn;
 import banyan.os.Signals;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -27,7 +25,8 @@ final class MainProcess {
     private final CompletableFuture<Exit> exit = new CompletableFuture<>();
 
     private MainProcess(List<String> argv, Map<String, String> env, Consumer<Exit> onExit) {
-        String program = resolve(argv.getFirst(), env.getOrDefault("PATH", "/usr/local/bin:/usr/bin:/bin:/usr/local/sbin:/usr/sbin:/sbin"));
+        // not found: posix_spawn then fails with ENOENT, which the caller reports
+        String program = Spawn.resolve(argv.getFirst(), env.getOrDefault("PATH", Spawn.DEFAULT_PATH)).orElse(argv.getFirst());
         List<String> envList = new ArrayList<>();
         env.forEach((k, v) -> envList.add(k + "=" + v));
         var spec = new Spawn.Spec(program, argv, envList, Optional.empty(), Map.of(0, 0, 1, 1, 2, 2));
@@ -71,16 +70,6 @@ final class MainProcess {
         } catch (ExecutionException e) {
             throw new IllegalStateException(e);
         }
-    }
-
-    static String resolve(String name, String path) {
-        if (name.contains("/")) return name;
-        for (String dir : path.split(":")) {
-            if (dir.isEmpty()) continue;
-            Path p = Path.of(dir, name);
-            if (Files.isExecutable(p) && !Files.isDirectory(p)) return p.toString();
-        }
-        return name; // posix_spawn then fails with ENOENT, reported by the caller
     }
 
     /** The shell's codes for a command that could not run: 127 not found, 126 not executable. */

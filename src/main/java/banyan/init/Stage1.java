@@ -10,6 +10,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.function.Consumer;
 
 import static banyan.os.Mounts.MS_NODEV;
@@ -94,5 +96,36 @@ final class Stage1 {
             // nowhere to print this but stderr, which may be closed: nothing more to do
             log.accept("stage 1: " + e.getMessage());
         }
+    }
+
+    /** What stage 1 found and made: the mode, the boot settings, and the mounts it made. */
+    record Outcome(Init.Mode mode, BootSettings settings, List<String> made) {}
+
+    /** Stage 1 of a PID 1: /proc first (to tell the mode), then the rest, the boot variables, the console and the hostname. */
+    static Outcome run(Map<String, String> boot, Optional<Init.Mode> forcedMode, Consumer<String> log) {
+        List<String> made = new ArrayList<>(mountProc(log));
+        Init.Mode mode = forcedMode.orElseGet(Stage1::detect);
+        boolean machine = mode == Init.Mode.MACHINE;
+        made.addAll(mount(machine, log));
+        Map<String, String> vars = machine ? BootSettings.overlayKernel(boot, log) : boot;
+        BootSettings.Parsed parsed = BootSettings.parse(vars);
+        parsed.problems().forEach(p -> log.accept("stage 1: " + p + " (default used)"));
+        BootSettings settings = parsed.settings();
+        if (machine) {
+            console(log);
+            try {
+                Machine.reboot(Machine.Reboot.CAD_OFF); // ctrl-alt-del: SIGINT to us, not an instant reboot
+            } catch (OsException e) {
+                log.accept("stage 1: ctrl-alt-del stays with the kernel: " + e.getMessage());
+            }
+        }
+        settings.hostname().or(() -> machine ? BootSettings.etcHostname() : Optional.empty()).ifPresent(h -> hostname(h, log));
+        return new Outcome(mode, settings, made);
+    }
+
+    /** The first PID namespace is a machine's; any other is a container's, as is a process marked by $container. */
+    static Init.Mode detect() {
+        if (System.getenv("container") != null) return Init.Mode.CONTAINER;
+        return Machine.inInitialPidNamespace().orElse(false) ? Init.Mode.MACHINE : Init.Mode.CONTAINER;
     }
 }

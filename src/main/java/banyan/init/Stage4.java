@@ -7,6 +7,7 @@ import banyan.os.OsException;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 
 /** Stage 4 after the processes are gone ({@link Remaining}): sync and the filesystems. */
@@ -59,5 +60,20 @@ final class Stage4 {
 
     static void sync() {
         Machine.sync();
+    }
+
+    /** The end of a machine. If reboot(2) fails there is nothing left to run: stay, since PID 1 may not exit. */
+    static void powerDown(Action action, Consumer<String> log) {
+        log.accept("stage 4: " + action.word());
+        try {
+            Machine.reboot(switch (action) {
+                case REBOOT -> Machine.Reboot.RESTART;
+                case POWEROFF -> Machine.Reboot.POWER_OFF;
+                case HALT -> Machine.Reboot.HALT;
+            });
+        } catch (OsException e) {
+            log.accept("stage 4: " + e.getMessage() + "; the system is stopped, power it off by hand");
+        }
+        while (true) LockSupport.park();
     }
 }

@@ -59,7 +59,7 @@ final class Entry {
      */
     boolean settledDown() {
         ServiceStatus st = observed();
-        return Stack.isDown(st) && launched == null && stopSent == null;
+        return st.state().isDown() && launched == null && stopSent == null;
     }
 
     /** Notes the pass in which its current instance was first seen, and first seen ready (Stack.observe). */

@@ -17,7 +17,7 @@ final class Retired {
     void add(Supervisor s) {
         closed.add(s);
         Thread.ofVirtual().name("retired-" + s.name()).start(() -> {
-            do s.awaitClosed(); while (!Stack.isDown(s.status()));
+            do s.awaitClosed(); while (!s.status().state().isDown());
             closed.remove(s);
         });
     }
@@ -41,7 +41,7 @@ final class Retired {
     }
 
     boolean allDown() {
-        return closed.stream().allMatch(s -> Stack.isDown(s.status()));
+        return closed.stream().allMatch(s -> s.status().state().isDown());
     }
 
     void awaitClosed() {

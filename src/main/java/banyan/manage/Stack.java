@@ -6,6 +6,7 @@ import banyan.config.StackConfig;
 import banyan.manage.Transitions.Node;
 import banyan.manage.Transitions.Phase;
 import banyan.supervise.Host;
+import banyan.supervise.ServiceState;
 import banyan.supervise.ServiceStatus;
 import banyan.supervise.Supervisor;
 
@@ -63,7 +64,7 @@ public final class Stack {
             }
         });
         this.config = config;
-        for (ServiceConfig s : config.services().values()) entries.put(s.name(), new Entry(new Supervisor(s, this.host)));
+        for (ServiceConfig s : config.services().values()) entries.put(s.name(), new Entry(new Supervisor(s, this.host).open()));
         rebuild();
         Thread.ofVirtual().name("stack").start(this::run);
     }
@@ -98,7 +99,7 @@ public final class Stack {
     private void want(String name, Set<String> seen) {
         Entry e = entries.get(name);
         if (e == null || e.removing || !seen.add(name)) return; // removing: the file in force has no such service
-        if (!e.wanted || e.supervisor.status().state().equals("failed")) e.pending = true;
+        if (!e.wanted || e.supervisor.status().state() == ServiceState.FAILED) e.pending = true;
         e.wanted = true;
         e.config.deps().requires().forEach(r -> want(r, seen));
         e.config.deps().wants().forEach(r -> want(r, seen));
@@ -142,7 +143,7 @@ public final class Stack {
         long limit = 10;
         for (Supervisor s : supervisors) // SIGKILL at each stop_timeout (a logger: after draining, then TERM); the rest is slack
             limit += s.config().stopTimeout().toSeconds() * (s.config().logger().isPresent() ? 3 : 1) + 5;
-        awaitStack(() -> entries.values().stream().allMatch(e -> isDown(e.supervisor.status()))
+        awaitStack(() -> entries.values().stream().allMatch(e -> e.supervisor.status().state().isDown())
                 && retired.allDown(), Duration.ofSeconds(limit));
         supervisors.forEach(Supervisor::close);
         supervisors.forEach(Supervisor::awaitClosed); // each removes its own cgroup; the caller then removes the parent
@@ -202,7 +203,7 @@ public final class Stack {
         for (ServiceConfig s : next.services().values()) {
             if (entries.containsKey(s.name())) continue;
             added.add(s.name());
-            Entry e = new Entry(new Supervisor(s, host));
+            Entry e = new Entry(new Supervisor(s, host).open());
             e.wanted = e.pending = target.contains(s.name());
             entries.put(s.name(), e);
         }
@@ -226,13 +227,6 @@ public final class Stack {
         List<ServiceStatus> out = new ArrayList<>();
         for (Supervisor s : supervisors) out.add(s.status());
         return out;
-    }
-
-    static boolean isDown(ServiceStatus s) {
-        return switch (s.state()) {
-            case "down", "failed" -> true;
-            default -> false;
-        };
     }
 
     private void run() {
@@ -280,7 +274,7 @@ public final class Stack {
             if (e.removing) it.remove();
             else {
                 e.supervisor.awaitClosed(); // its successor takes over the name and the cgroup
-                e.supervisor = new Supervisor(e.replacement.get(), host);
+                e.supervisor = new Supervisor(e.replacement.get(), host).open();
                 e.replacement = Optional.empty();
                 e.pending = e.wanted;
             }

@@ -1,5 +1,7 @@
 package banyan.manage;
 
+import banyan.supervise.ServiceState;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -20,13 +22,13 @@ final class Transitions {
     enum Phase {
         DOWN, FAILED, STARTING, READY, STOPPING;
 
-        static Phase of(String state) {
+        static Phase of(ServiceState state) {
             return switch (state) {
-                case "down" -> DOWN;
-                case "failed" -> FAILED;
-                case "up", "done" -> READY;
-                case "stopping" -> STOPPING;
-                default -> STARTING; // starting, backoff
+                case DOWN -> DOWN;
+                case FAILED -> FAILED;
+                case UP, DONE -> READY;
+                case STOPPING -> STOPPING;
+                case STARTING, BACKOFF -> STARTING; // backoff: on its way to starting again
             };
         }
     }

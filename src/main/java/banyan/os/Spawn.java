@@ -4,6 +4,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -62,6 +63,23 @@ public final class Spawn {
     /** Turns spawning into cgroups on (where the library loaded) or off, and says whether it was on. */
     public static boolean cloneIntoCgroup(boolean on) {
         return CloneIntoCgroup.enable(on);
+    }
+
+    /** The search path when the environment has no PATH (glibc's and busybox's default for root, sbin included). */
+    public static final String DEFAULT_PATH = "/usr/local/bin:/usr/bin:/bin:/usr/local/sbin:/usr/sbin:/sbin";
+
+    /**
+     * The program as execve needs it: name itself when it has a slash, else the first executable
+     * file (not a directory) called name in a directory of path, as execvp searches; empty when none.
+     */
+    public static Optional<String> resolve(String name, String path) {
+        if (name.contains("/")) return Optional.of(name);
+        for (String dir : path.split(":")) {
+            if (dir.isEmpty()) continue;
+            Path p = Path.of(dir, name);
+            if (Files.isExecutable(p) && !Files.isDirectory(p)) return Optional.of(p.toString());
+        }
+        return Optional.empty();
     }
 
     private static final short SETSIGDEF = 0x04, SETSIGMASK = 0x08, SETSID = 0x80;

@@ -96,15 +96,10 @@ final class Launcher {
         return new Spawn.Spec(helper.toString(), helperArgv, envList, config.workingDir(), fds, into);
     }
 
-    /** The program as execv needs it: a path, searched in the service's PATH when the name has no slash. */
+    /** The program's path, searched in the service's PATH when the name has no slash. */
     private String resolve(String name) throws LaunchException {
-        if (name.contains("/")) return name;
-        String path = env.getOrDefault("PATH", "/usr/local/bin:/usr/bin:/bin:/usr/local/sbin:/usr/sbin:/sbin");
-        for (String dir : path.split(":")) {
-            if (dir.isEmpty()) continue;
-            Path p = Path.of(dir, name);
-            if (Files.isExecutable(p) && !Files.isDirectory(p)) return p.toString();
-        }
-        throw new LaunchException("program '" + name + "' not found in PATH=" + path + "; install it or give its full path in command");
+        String path = env.getOrDefault("PATH", Spawn.DEFAULT_PATH);
+        return Spawn.resolve(name, path).orElseThrow(() ->
+                new LaunchException("program '" + name + "' not found in PATH=" + path + "; install it or give its full path in command"));
     }
 }

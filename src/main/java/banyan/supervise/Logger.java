@@ -26,7 +26,7 @@ final class Logger {
     Logger(ServiceConfig service, Host host) {
         this.stopTimeout = service.stopTimeout();
         try {
-            this.supervisor = new Supervisor(config(service), host, pipe.readEnd());
+            this.supervisor = new Supervisor(config(service), host, pipe.readEnd()).open();
         } catch (RuntimeException e) {
             pipe.close();
             throw e;
@@ -40,9 +40,7 @@ final class Logger {
      * service once the pipe is full.
      */
     static ServiceConfig config(ServiceConfig s) {
-        RestartPolicy p = s.restart();
-        RestartPolicy always = new RestartPolicy(RestartPolicy.Mode.ALWAYS, p.minUptime(), p.backoff(), p.backoffMax(),
-                p.backoffReset(), Integer.MAX_VALUE, p.restartWindow());
+        RestartPolicy always = s.restart().withMode(RestartPolicy.Mode.ALWAYS).withMaxRestarts(Integer.MAX_VALUE);
         return new ServiceConfig(s.name() + "/log", s.logger().orElseThrow(), always, Signals.TERM, s.stopTimeout(), s.env(),
                 s.workingDir(), s.user(), s.place(), Readiness.NONE, Dependencies.NONE, false, Optional.empty());
     }
@@ -70,23 +68,19 @@ final class Logger {
      */
     void end() throws InterruptedException {
         if (Fd.unread(pipe.readEnd()) > 0) // a logger that died just before is needed once more: let it come back
-            supervisor.await(s -> !s.state().equals("backoff"), stopTimeout);
+            supervisor.await(s -> s.state() != ServiceState.BACKOFF, stopTimeout);
         supervisor.finish(stopTimeout.multipliedBy(2)); // first: its exit at end of file must find it finishing
         Fd.close(pipe.writeEnd());
-        if (!supervisor.await(Logger::gone, stopTimeout)) {
+        if (!supervisor.await(s -> s.state().isDown(), stopTimeout)) {
             System.err.println("banyan: " + supervisor.name() + ": still running " + stopTimeout.toMillis()
                     + " ms after its input ended; sending SIGTERM");
             supervisor.signal(Signals.TERM);
-            supervisor.await(Logger::gone, stopTimeout.plusSeconds(5));
+            supervisor.await(s -> s.state().isDown(), stopTimeout.plusSeconds(5));
         }
         int left = Fd.unread(pipe.readEnd());
         if (left > 0) System.err.println("banyan: " + supervisor.name() + ": ended with " + left + " bytes of output unread");
         supervisor.close();
         supervisor.awaitClosed();
         Fd.close(pipe.readEnd());
-    }
-
-    private static boolean gone(ServiceStatus s) {
-        return s.state().equals("down") || s.state().equals("failed");
     }
 }

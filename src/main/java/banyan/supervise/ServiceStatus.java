@@ -13,5 +13,5 @@ import java.util.Optional;
  * @param since    when it entered this state
  * @param reason   why it is in this state (the last exit, "stop requested", the intensity verdict)
  */
-public record ServiceStatus(String name, String state, boolean ready, int pid, int restarts, Instant since,
+public record ServiceStatus(String name, ServiceState state, boolean ready, int pid, int restarts, Instant since,
                             Optional<Exit> lastExit, String reason, String statusText) {}

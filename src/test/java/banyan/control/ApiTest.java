@@ -1,5 +1,6 @@
 package banyan.control;
 
+import banyan.supervise.ServiceState;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import org.junit.jupiter.api.AfterAll;
@@ -30,7 +31,7 @@ class ApiTest {
                 [service.talker]
                 command = "i=0; while true; do i=$((i+1)); echo line $i; sleep 0.05; done"
                 """);
-        assertTrue(live.stack.get("sleeper").orElseThrow().await(s -> s.state().equals("up"), java.time.Duration.ofSeconds(10)));
+        assertTrue(live.stack.get("sleeper").orElseThrow().await(s -> s.state() == ServiceState.UP, java.time.Duration.ofSeconds(10)));
     }
 
     @AfterAll
@@ -105,7 +106,7 @@ class ApiTest {
         var before = live.stack.get("sleeper").orElseThrow().status();
         Raw.Answer a = Raw.post(live.socket(), "/v1/services/sleeper/signal", "{\"signal\": \"KILL\"}");
         assertEquals(202, a.status());
-        assertTrue(live.stack.get("sleeper").orElseThrow().await(s -> s.restarts() > before.restarts() && s.state().equals("up"),
+        assertTrue(live.stack.get("sleeper").orElseThrow().await(s -> s.restarts() > before.restarts() && s.state() == ServiceState.UP,
                 java.time.Duration.ofSeconds(10)));
         assertEquals("killed by SIGKILL", json(Raw.get(live.socket(), "/v1/services/sleeper")).getAsJsonObject("exit")
                 .get("description").getAsString());

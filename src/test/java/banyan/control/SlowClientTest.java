@@ -1,5 +1,6 @@
 package banyan.control;
 
+import banyan.supervise.ServiceState;
 import org.junit.jupiter.api.Test;
 
 import java.io.InputStream;
@@ -43,7 +44,7 @@ class SlowClientTest {
                 for (int n = in.read(buf); n >= 0; n = in.read(buf)) got += n;
                 assertTrue(got > 0);
             }
-            assertEquals("up", live.stack.get("chatty").orElseThrow().status().state());
+            assertEquals(ServiceState.UP, live.stack.get("chatty").orElseThrow().status().state());
         }
     }
 

@@ -1,5 +1,6 @@
 package banyan.logs;
 
+import banyan.supervise.ServiceState;
 import banyan.config.ConfigLoader;
 import banyan.config.StackConfig;
 import banyan.manage.Stack;
@@ -91,7 +92,7 @@ class ExternalLoggerTest {
         for (int kill = 0; kill <= 5; kill++) {
             int k = kill;
             ServiceStatus logger = await("logger instance " + (kill + 1) + " up", () -> w.logger()
-                    .filter(s -> s.state().equals("up") && s.restarts() >= k).isPresent()) ? w.logger().orElseThrow() : null;
+                    .filter(s -> s.state() == ServiceState.UP && s.restarts() >= k).isPresent()) ? w.logger().orElseThrow() : null;
             long before = size(file);
             await("instance " + (kill + 1) + " of the logger writing", () -> size(file) > before + 200);
             if (kill < 5) Signals.kill(logger.pid(), Signals.KILL);
@@ -141,7 +142,7 @@ class ExternalLoggerTest {
         int loggerPid = b.logger().orElseThrow().pid();
         Files.writeString(gate, "");
         r.stack().stop("burst");
-        assertTrue(b.await(s -> s.state().equals("down"), Duration.ofSeconds(30)), b.status().toString());
+        assertTrue(b.await(s -> s.state() == ServiceState.DOWN, Duration.ofSeconds(30)), b.status().toString());
         assertTrue(b.logger().isEmpty());
         assertFalse(ProcessHandle.of(loggerPid).map(ProcessHandle::isAlive).orElse(false), "s6-log ended with the service");
         List<String> lines = Files.readAllLines(logdir.resolve("current"));

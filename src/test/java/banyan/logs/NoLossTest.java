@@ -1,5 +1,6 @@
 package banyan.logs;
 
+import banyan.supervise.ServiceState;
 import banyan.config.ConfigLoader;
 import banyan.config.StackConfig;
 import banyan.manage.Stack;
@@ -108,7 +109,7 @@ class NoLossTest {
     }
 
     private static ServiceStatus awaitUp(Supervisor w, int restarts) throws InterruptedException {
-        assertTrue(w.await(s -> s.state().equals("up") && s.restarts() >= restarts, Duration.ofSeconds(10)), "restarted " + restarts + " times");
+        assertTrue(w.await(s -> s.state() == ServiceState.UP && s.restarts() >= restarts, Duration.ofSeconds(10)), "restarted " + restarts + " times");
         return w.status();
     }
 }

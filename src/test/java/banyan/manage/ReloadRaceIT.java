@@ -1,5 +1,6 @@
 package banyan.manage;
 
+import banyan.supervise.ServiceState;
 import banyan.TestHost;
 import banyan.config.StackConfig;
 import banyan.supervise.ServiceStatus;
@@ -101,11 +102,11 @@ class ReloadRaceIT {
         assertEquals(Map.of("s", "ready", "other", "ready"), stack.awaitUp(Duration.ofSeconds(20)).orElseThrow());
         int first = status("s").pid();
         assertEquals(List.of("s"), stack.reload(TestHost.config(dir, other)).removed());
-        assertTrue(stack.get("s").orElseThrow().await(st -> st.state().equals("stopping"), Duration.ofSeconds(10)));
+        assertTrue(stack.get("s").orElseThrow().await(st -> st.state() == ServiceState.STOPPING, Duration.ofSeconds(10)));
         Stack.Diff back = stack.reload(withS);
         release("s");
         assertEquals(Map.of("s", "ready", "other", "ready"), stack.awaitUp(Duration.ofSeconds(20)).orElseThrow());
-        assertTrue(stack.get("s").orElseThrow().await(st -> st.state().equals("up") && st.pid() != first, Duration.ofSeconds(10)),
+        assertTrue(stack.get("s").orElseThrow().await(st -> st.state() == ServiceState.UP && st.pid() != first, Duration.ofSeconds(10)),
                 stack.statuses().toString());
         assertEquals(List.of("s"), back.added(), "against the file before, s is back: " + back);
         assertEquals(List.of(), back.removed(), back.toString());
@@ -131,17 +132,17 @@ class ReloadRaceIT {
                 throw new IllegalStateException(e);
             }
         });
-        assertTrue(stack.get("s").orElseThrow().await(st -> st.state().equals("stopping"), Duration.ofSeconds(10)));
+        assertTrue(stack.get("s").orElseThrow().await(st -> st.state() == ServiceState.STOPPING, Duration.ofSeconds(10)));
         Stack.GoingDown refused = assertThrows(Stack.GoingDown.class, () -> going.reload(TestHost.config(dir, s + plain("late"))));
         assertTrue(refused.getMessage().contains("not applied"), refused.getMessage());
         stack.start("s");
         release("s");
         down.get(30, TimeUnit.SECONDS);
         stack = null;
-        assertEquals("down", going.get("s").orElseThrow().status().state());
+        assertEquals(ServiceState.DOWN, going.get("s").orElseThrow().status().state());
         assertTrue(going.get("late").isEmpty());
         assertTrue(t.changes.stream().noneMatch(c -> c.name().equals("late")), "nothing of the refused reload started");
-        assertEquals(1, t.changes.stream().filter(c -> c.name().equals("s") && c.state().equals("up")).count(),
+        assertEquals(1, t.changes.stream().filter(c -> c.name().equals("s") && c.state() == ServiceState.UP).count(),
                 "s came up once, at bring-up: " + t.changes);
     }
 

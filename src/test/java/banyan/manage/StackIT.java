@@ -1,5 +1,6 @@
 package banyan.manage;
 
+import banyan.supervise.ServiceState;
 import banyan.TestHost;
 import banyan.config.StackConfig;
 import banyan.os.Signals;
@@ -55,7 +56,7 @@ class StackIT {
     }
 
     static boolean up(ServiceStatus s) {
-        return s.state().equals("up");
+        return s.state() == ServiceState.UP;
     }
 
     @Test
@@ -97,7 +98,7 @@ class StackIT {
         assertEquals("ready", outcome.get("wants-broken"), "wants: its failure blocks nothing");
         assertTrue(outcome.get("broken").startsWith("failed"), outcome.toString());
         assertEquals("skipped: requires broken (failed)", outcome.get("needs-broken"));
-        assertEquals("down", status("needs-broken").state());
+        assertEquals(ServiceState.DOWN, status("needs-broken").state());
     }
 
     @Test

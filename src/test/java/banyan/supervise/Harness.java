@@ -46,7 +46,7 @@ final class Harness implements AutoCloseable {
         cgroups = useCgroups ? Cgroup.parentForInstance("banyan-test-" + ProcessHandle.current().pid() + "-" + System.nanoTime()) : Optional.empty();
         Host host = new Host(System.getenv(), cgroups, execHelper, PUMP,
                 (service, stream, text, split) -> lines.add(service + " " + stream + " " + text),
-                (before, now) -> changes.add(new Change(now.name(), before.state(), now.state(), now.pid(), System.nanoTime())));
+                (before, now) -> changes.add(new Change(now.name(), before.state().wire(), now.state().wire(), now.pid(), System.nanoTime())));
         stack = new Stack(config, host);
     }
 

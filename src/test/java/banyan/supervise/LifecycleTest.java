@@ -19,9 +19,7 @@ class LifecycleTest {
     static final long S = 1_000_000_000L;
 
     static Rules rules(Mode mode) {
-        var d = RestartPolicy.DEFAULT;
-        return new Rules(new RestartPolicy(mode, d.minUptime(), d.backoff(), d.backoffMax(), d.backoffReset(), d.maxRestarts(), d.restartWindow()),
-                Signals.TERM, 10 * S, Long.MAX_VALUE, false);
+        return new Rules(RestartPolicy.DEFAULT.withMode(mode), Signals.TERM, 10 * S, Long.MAX_VALUE, false);
     }
 
     /** Starts a service at t=0 as pid 100 and returns the memory in state Up. */
@@ -143,13 +141,35 @@ class LifecycleTest {
 
     @Test
     void spawnFailureIsAQuickDeathEvenWithZeroMinUptime() {
-        var d = RestartPolicy.DEFAULT;
-        Rules r = new Rules(new RestartPolicy(Mode.ALWAYS, Duration.ZERO, d.backoff(), d.backoffMax(), d.backoffReset(), 3, d.restartWindow()),
-                Signals.TERM, S, Long.MAX_VALUE, false);
+        Rules r = new Rules(RestartPolicy.DEFAULT.withMinUptime(Duration.ZERO).withMaxRestarts(3), Signals.TERM, S, Long.MAX_VALUE, false);
         Step s = Lifecycle.next(r, Lifecycle.initial(r), new Start(), 0, 0.5);
         s = Lifecycle.next(r, s.memory(), new SpawnFailed("program 'x' not found"), 0, 0.5);
         assertInstanceOf(Backoff.class, s.memory().state());
         assertEquals("program 'x' not found", s.memory().reason());
+    }
+
+    @Test
+    void aSpawnRefusedForAShortageIsRetriedAfterAFixedSecondAndNeverCounted() {
+        Rules r = new Rules(RestartPolicy.DEFAULT.withMaxRestarts(1), Signals.TERM, S, Long.MAX_VALUE, false);
+        Step s = Lifecycle.next(r, Lifecycle.initial(r), new Start(), 0, 0.5);
+        long now = 0;
+        for (int i = 1; i <= 10; i++) {
+            s = Lifecycle.next(r, s.memory(), new SpawnFailed("clone3: Resource temporarily unavailable", true), now, 0.5);
+            Backoff b = assertInstanceOf(Backoff.class, s.memory().state());
+            assertEquals(now + S, b.until(), "one second, never doubled");
+            assertEquals(i, s.memory().restarts());
+            assertEquals(Restarts.History.fresh(r.policy()), s.memory().history(), "outside the intensity count");
+            assertEquals("clone3: Resource temporarily unavailable; a passing shortage: trying again in 1s", s.memory().reason());
+            now = b.until();
+            s = Lifecycle.next(r, s.memory(), new Timeout(), now, 0.5);
+            assertEquals(List.of(new Spawn()), s.effects());
+        }
+        // a permanent one is a failed start, counted: max_restarts = 1 lets one through, not two
+        s = Lifecycle.next(r, s.memory(), new SpawnFailed("program 'x' not found", false), now, 0.5);
+        Backoff b = assertInstanceOf(Backoff.class, s.memory().state());
+        s = Lifecycle.next(r, s.memory(), new Timeout(), b.until(), 0.5);
+        s = Lifecycle.next(r, s.memory(), new SpawnFailed("program 'x' not found", false), b.until(), 0.5);
+        assertInstanceOf(Failed.class, s.memory().state());
     }
 
     @Test
@@ -159,5 +179,42 @@ class LifecycleTest {
         s = Lifecycle.next(r, s.memory(), new Stop(), 0, 0.5);
         assertInstanceOf(Down.class, s.memory().state());
         assertTrue(s.effects().isEmpty());
+    }
+
+    /** A few cells the table names as ignored: the same memory comes back, with no effect. */
+    @ParameterizedTest(name = "{0} ignores {1}")
+    @CsvSource({
+            "Down,     Restart", "Down,     Deliver", "Down,     Exited",
+            "Failed,   Stop", "Failed,   Restart",
+            "Backoff,  Restart", "Backoff,  Deliver",
+            "Up,       Ready", "Up,       Start", "Up,       Timeout",
+            "Stopping, Restart", "Stopping, Ready",
+            "Done,     Start", "Done,     Deliver",
+    })
+    void ignoredCellsChangeNothing(String state, String event) {
+        Rules r = rules(Mode.ALWAYS);
+        Memory m = switch (state) {
+            case "Down" -> Lifecycle.initial(r);
+            case "Up" -> running(r);
+            case "Stopping" -> Lifecycle.next(r, running(r), new Stop(), S, 0.5).memory();
+            case "Backoff" -> Lifecycle.next(r, running(r), new Exited(new Exit(100, 1, 0, false)), 0, 0.5).memory();
+            case "Failed" -> Lifecycle.initial(r).with(new Failed("given up"));
+            case "Done" -> Lifecycle.initial(r).with(new Done(0));
+            default -> throw new IllegalArgumentException(state);
+        };
+        assertEquals(state, m.state().getClass().getSimpleName());
+        Event e = switch (event) {
+            case "Restart" -> new Restart();
+            case "Deliver" -> new Deliver(Signals.HUP);
+            case "Exited" -> new Exited(new Exit(100, 0, 0, false));
+            case "Stop" -> new Stop();
+            case "Ready" -> new Ready(100);
+            case "Start" -> new Start();
+            case "Timeout" -> new Timeout();
+            default -> throw new IllegalArgumentException(event);
+        };
+        Step s = Lifecycle.next(r, m, e, 2 * S, 0.5);
+        assertSame(m, s.memory());
+        assertEquals(List.of(), s.effects());
     }
 }

@@ -26,7 +26,7 @@ class NotifyClientsIT {
 
     Supervisor supervise(String toml) throws Exception {
         ServiceConfig c = TestHost.config(dir, toml).services().firstEntry().getValue();
-        Supervisor s = new Supervisor(c, t.host);
+        Supervisor s = new Supervisor(c, t.host).open();
         started.add(s);
         s.start();
         return s;
@@ -36,7 +36,7 @@ class NotifyClientsIT {
     void stopAll() throws InterruptedException {
         for (Supervisor s : started) {
             s.stop();
-            assertTrue(s.await(st -> st.state().equals("down") || st.state().equals("failed"), Duration.ofSeconds(15)), s.name() + " stops");
+            assertTrue(s.await(st -> st.state() == ServiceState.DOWN || st.state() == ServiceState.FAILED, Duration.ofSeconds(15)), s.name() + " stops");
             s.close();
         }
     }
@@ -59,7 +59,7 @@ class NotifyClientsIT {
                 ready = { notify = true }
                 """);
         assertEquals("sdn: notify-exit=0", line("notify-exit="), "systemd-notify succeeded: " + t.lines);
-        assertTrue(s.await(st -> st.state().equals("up"), Duration.ofSeconds(10)), s.status().toString());
+        assertTrue(s.await(st -> st.state() == ServiceState.UP, Duration.ofSeconds(10)), s.status().toString());
         assertEquals("all set", s.status().statusText());
         assertTrue(t.lines.stream().noneMatch(l -> l.contains("barrier")), "no barrier failure: " + t.lines);
     }
@@ -72,7 +72,7 @@ class NotifyClientsIT {
                 ready = { notify = true }
                 """);
         assertEquals("sdnpid: notify-exit=0", line("notify-exit="), t.lines.toString());
-        assertTrue(s.await(st -> st.state().equals("up"), Duration.ofSeconds(10)), s.status().toString());
+        assertTrue(s.await(st -> st.state() == ServiceState.UP, Duration.ofSeconds(10)), s.status().toString());
     }
 
     /** sd_notify by hand, with fds attached to every datagram: banyan closes each of them, none leaks. */
@@ -97,7 +97,7 @@ class NotifyClientsIT {
                 command = ["python3", "%s"]
                 ready = { notify = true }
                 """.formatted(dir.resolve("client.py")));
-        assertTrue(s.await(st -> st.state().equals("up") && st.statusText().equals("sent"), Duration.ofSeconds(10)), s.status().toString());
+        assertTrue(s.await(st -> st.state() == ServiceState.UP && st.statusText().equals("sent"), Duration.ofSeconds(10)), s.status().toString());
         // banyan holds no copy of the pipe's write end: the client sees end of file
         assertEquals("byhand: eof", line("byhand: "), t.lines.toString());
         int after = openFds();

@@ -29,7 +29,7 @@ class ReadinessIT {
 
     Supervisor supervise(String toml) throws Exception {
         ServiceConfig c = TestHost.config(dir, toml).services().firstEntry().getValue();
-        Supervisor s = new Supervisor(c, t.host);
+        Supervisor s = new Supervisor(c, t.host).open();
         started.add(s);
         s.start();
         return s;
@@ -39,18 +39,18 @@ class ReadinessIT {
     void stopAll() throws InterruptedException {
         for (Supervisor s : started) {
             s.stop();
-            assertTrue(s.await(st -> st.state().equals("down") || st.state().equals("failed"), Duration.ofSeconds(15)), s.name() + " stops");
+            assertTrue(s.await(st -> st.state() == ServiceState.DOWN || st.state() == ServiceState.FAILED, Duration.ofSeconds(15)), s.name() + " stops");
             s.close();
         }
     }
 
     static boolean up(ServiceStatus s) {
-        return s.state().equals("up");
+        return s.state() == ServiceState.UP;
     }
 
     /** When this service entered state for the first time. */
     java.time.Instant entered(String service, String state) throws InterruptedException {
-        return t.awaitChange(c -> c.name().equals(service) && c.state().equals(state), Duration.ofSeconds(5)).since();
+        return t.awaitChange(c -> c.name().equals(service) && c.state().wire().equals(state), Duration.ofSeconds(5)).since();
     }
 
     @Test
@@ -90,7 +90,7 @@ class ReadinessIT {
                 """, socket).inheritIO().start();
         assertEquals(0, p.waitFor());
         assertFalse(s.await(ReadinessIT::up, Duration.ofMillis(500)), "READY=1 from another process counts for nothing");
-        assertEquals("starting", s.status().state());
+        assertEquals(ServiceState.STARTING, s.status().state());
     }
 
     @Test
@@ -147,7 +147,7 @@ class ReadinessIT {
                 start_timeout = "300ms"
                 restart = "never"
                 """);
-        assertTrue(s.await(st -> st.state().equals("failed"), Duration.ofSeconds(5)), s.status().toString());
+        assertTrue(s.await(st -> st.state() == ServiceState.FAILED, Duration.ofSeconds(5)), s.status().toString());
         assertTrue(s.status().reason().contains("start_timeout"), s.status().reason());
     }
 
@@ -204,10 +204,10 @@ class ReadinessIT {
                 command = "echo run >> %s/log"
                 stop_command = "echo undo >> %s/log"
                 """.formatted(dir, dir));
-        assertTrue(s.await(st -> st.state().equals("done"), Duration.ofSeconds(5)), s.status().toString());
+        assertTrue(s.await(st -> st.state() == ServiceState.DONE, Duration.ofSeconds(5)), s.status().toString());
         assertTrue(s.status().ready());
         s.stop();
-        assertTrue(s.await(st -> st.state().equals("down"), Duration.ofSeconds(5)), s.status().toString());
+        assertTrue(s.await(st -> st.state() == ServiceState.DOWN, Duration.ofSeconds(5)), s.status().toString());
         assertEquals(List.of("run", "undo"), Files.readAllLines(dir.resolve("log")));
     }
 }

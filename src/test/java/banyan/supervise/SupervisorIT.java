@@ -29,7 +29,7 @@ class SupervisorIT {
                 restart_window = "1m"
                 """)) {
             h.start("crash");
-            h.await("crash", s -> s.state().equals("failed"), LIMIT);
+            h.await("crash", s -> s.state() == ServiceState.FAILED, LIMIT);
             List<Long> spawns = h.changesOf("crash").stream().filter(c -> c.to().equals("up")).map(Harness.Change::nanos).toList();
             assertEquals(6, spawns.size(), "first start plus 5 restarts, then failed: " + h.changesOf("crash"));
             List<Long> gaps = new ArrayList<>();
@@ -42,7 +42,7 @@ class SupervisorIT {
             assertTrue(s.reason().contains("max_restarts = 5"), s.reason());
             assertEquals(3, s.lastExit().orElseThrow().code());
             h.start("crash"); // a start request takes it out of failed
-            h.await("crash", st -> st.state().equals("backoff") || st.restarts() == 0 && st.state().equals("up"), LIMIT);
+            h.await("crash", st -> st.state() == ServiceState.BACKOFF || st.restarts() == 0 && st.state() == ServiceState.UP, LIMIT);
         }
     }
 
@@ -54,12 +54,12 @@ class SupervisorIT {
                 min_uptime = "300ms"
                 """)) {
             h.start("sleeper");
-            h.await("sleeper", s -> s.state().equals("up"), LIMIT);
+            h.await("sleeper", s -> s.state() == ServiceState.UP, LIMIT);
             int first = h.svc("sleeper").status().pid();
             Thread.sleep(400); // the service must have been up longer than min_uptime: this is the condition under test
             long killedAt = System.nanoTime();
             Signals.kill(first, Signals.KILL);
-            h.await("sleeper", s -> s.state().equals("up") && s.pid() != first, LIMIT);
+            h.await("sleeper", s -> s.state() == ServiceState.UP && s.pid() != first, LIMIT);
             long back = System.nanoTime() - killedAt;
             assertTrue(back < 1_000_000_000L, "back in " + back / 1e6 + " ms");
             assertTrue(h.changesOf("sleeper").stream().noneMatch(c -> c.to().equals("backoff")), "no backoff for a long-lived service");
@@ -79,7 +79,7 @@ class SupervisorIT {
             h.awaitLine("ready", LIMIT);
             long t0 = System.nanoTime();
             h.stop("stubborn");
-            h.await("stubborn", s -> s.state().equals("down"), LIMIT);
+            h.await("stubborn", s -> s.state() == ServiceState.DOWN, LIMIT);
             long took = System.nanoTime() - t0;
             assertTrue(took >= 600_000_000L, "must wait stop_timeout before SIGKILL, took " + took / 1e6 + " ms");
             assertEquals(Signals.KILL, h.svc("stubborn").status().lastExit().orElseThrow().signal());
@@ -95,10 +95,10 @@ class SupervisorIT {
                 stop_timeout = "30s"
                 """)) {
             h.start("polite");
-            h.await("polite", s -> s.state().equals("up"), LIMIT);
+            h.await("polite", s -> s.state() == ServiceState.UP, LIMIT);
             long t0 = System.nanoTime();
             h.stop("polite");
-            h.await("polite", s -> s.state().equals("down"), LIMIT);
+            h.await("polite", s -> s.state() == ServiceState.DOWN, LIMIT);
             assertTrue(System.nanoTime() - t0 < 5_000_000_000L, "no waiting for stop_timeout when the service exits on TERM");
             assertEquals(Signals.TERM, h.svc("polite").status().lastExit().orElseThrow().signal());
         }
@@ -116,7 +116,7 @@ class SupervisorIT {
             int grandchild = Integer.parseInt(Files.readString(pidFile).trim());
             assertTrue(Harness.alive(grandchild));
             h.stop("forker");
-            h.await("forker", s -> s.state().equals("down"), LIMIT);
+            h.await("forker", s -> s.state() == ServiceState.DOWN, LIMIT);
             assertFalse(Harness.alive(grandchild), "the double-forked grandchild " + grandchild + " survived");
         }
     }
@@ -134,7 +134,7 @@ class SupervisorIT {
             int escaped = awaitPid(pidFile);
             assertTrue(Harness.alive(escaped));
             h.stop("escaper");
-            h.await("escaper", s -> s.state().equals("down"), LIMIT);
+            h.await("escaper", s -> s.state() == ServiceState.DOWN, LIMIT);
             assertFalse(Harness.alive(escaped), "the grandchild in its own session " + escaped + " survived the stop");
         }
     }
@@ -183,7 +183,7 @@ class SupervisorIT {
                 max_restarts = 2
                 """)) {
             h.start("ghost");
-            h.await("ghost", s -> s.state().equals("failed"), LIMIT);
+            h.await("ghost", s -> s.state() == ServiceState.FAILED, LIMIT);
             assertTrue(h.svc("ghost").status().reason().contains("max_restarts"), h.svc("ghost").status().reason());
             assertTrue(h.changesOf("ghost").stream().anyMatch(c -> c.to().equals("backoff")));
         }
@@ -246,8 +246,8 @@ class SupervisorIT {
                 try (Harness h = new Harness(toml, cgroups)) {
                     h.start("missing");
                     h.start("noexec");
-                    h.await("missing", s -> s.state().equals("failed"), LIMIT);
-                    h.await("noexec", s -> s.state().equals("failed"), LIMIT);
+                    h.await("missing", s -> s.state() == ServiceState.FAILED, LIMIT);
+                    h.await("noexec", s -> s.state() == ServiceState.FAILED, LIMIT);
                     assertFailure(h, "missing", "/nonexistent/program: No such file or directory", way);
                     assertFailure(h, "noexec", notExecutable + ": Permission denied", way);
                 } finally {
