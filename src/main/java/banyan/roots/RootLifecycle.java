@@ -120,9 +120,9 @@ final class RootLifecycle {
                 return lose(r, out, u, seen, now, "something else was mounted over it");
             }
             case Exited x when x.job() == live.server() && live.server() != 0 -> {
-                if (!x.success()) return lose(r, out, u, seen, now, "its mount helper died: " + x.why());
-                return out.to(new Up(new Live(live.source(), live.mnt(), 0), u.nextProbe(), u.failures(), u.probes(), u.trial(),
-                        u.trialAt(), u.trials()), out.reason());
+                Up gone = new Up(new Live(live.source(), live.mnt(), 0), u.nextProbe(), u.failures(), u.probes(), u.trial(), u.trialAt(), u.trials());
+                if (!x.success()) return lose(r, out, gone, seen, now, "its mount helper died: " + x.why());
+                return out.to(gone, out.reason()); // it daemonized: the mount stays
             }
             default -> { }
         }
