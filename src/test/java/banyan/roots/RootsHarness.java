@@ -5,7 +5,10 @@ import banyan.config.RootConfig;
 import banyan.config.StackConfig;
 import banyan.os.MountTable;
 import banyan.os.Mounts;
+import banyan.os.Fd;
 import banyan.os.Proc;
+import banyan.os.Reaper;
+import banyan.os.Spawn;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -14,6 +17,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
@@ -149,11 +156,68 @@ final class RootsHarness implements Roots.Listener {
                 });
     }
 
-    /** Runs a command of the test's own (making images and archives, unmounting as a third party); fails on a non-zero exit. */
-    static String run(String... argv) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(argv).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes());
-        if (p.waitFor() != 0) fail(String.join(" ", argv) + " exited " + p.exitValue() + ": " + out);
-        return out;
+    /**
+     * A process of the test's own (sshd, a reader, a namespace's holder), spawned through banyan's
+     * reaper: in a JVM where that reaper runs, it reaps every child, so ProcessBuilder's exit codes
+     * would not be true.
+     */
+    record Child(int pid, CompletableFuture<Reaper.Exit> exit) {
+        boolean alive() {
+            return !exit.isDone();
+        }
+
+        void signal(int sig) {
+            Reaper.get().signal(pid, sig);
+        }
+
+        Reaper.Exit await(Duration limit) throws Exception {
+            return exit.get(limit.toNanos(), TimeUnit.NANOSECONDS);
+        }
+    }
+
+    /** Spawns argv (the program searched in PATH, then /usr/sbin and /sbin) with stdout and stderr to output. */
+    static Child spawn(Path output, String... argv) throws IOException {
+        if (!Files.exists(output)) Files.createFile(output);
+        int fd = Fd.openReadWrite(output.toString());
+        try {
+            return spawn(fd, argv);
+        } finally {
+            Fd.close(fd);
+        }
+    }
+
+    private static Child spawn(int out, String... argv) {
+        CompletableFuture<Reaper.Exit> exit = new CompletableFuture<>();
+        List<String> env = System.getenv().entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList();
+        int pid = Reaper.get().spawn(new Spawn.Spec(program(argv[0]), List.of(argv), env, Optional.empty(),
+                Map.of(0, DEV_NULL, 1, out, 2, out)), exit::complete);
+        return new Child(pid, exit);
+    }
+
+    private static final int DEV_NULL = Fd.openReadWrite("/dev/null");
+
+    static String program(String name) {
+        if (name.contains("/")) return name;
+        List<String> dirs = new ArrayList<>(List.of(System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(":")));
+        dirs.addAll(List.of("/usr/sbin", "/sbin"));
+        return dirs.stream().map(d -> Path.of(d, name)).filter(Files::isExecutable).findFirst().map(Path::toString).orElse(name);
+    }
+
+    /** Runs a command of the test's own (making images and archives); fails on a non-zero exit, with its output. */
+    static String run(String... argv) throws Exception {
+        Fd.Pipe pipe = Fd.pipe();
+        Child c;
+        try {
+            c = spawn(pipe.writeEnd(), argv);
+        } finally {
+            Fd.close(pipe.writeEnd());
+        }
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        byte[] buf = new byte[8192];
+        for (int n; (n = Fd.read(pipe.readEnd(), buf)) > 0; ) out.write(buf, 0, n);
+        Fd.close(pipe.readEnd());
+        Reaper.Exit exit = c.await(Duration.ofSeconds(60));
+        if (!exit.success()) fail(String.join(" ", argv) + " " + exit.describe() + ": " + out);
+        return out.toString();
     }
 }
