@@ -179,4 +179,25 @@ class SourcesIT {
         assertEquals(0, s.status().losses(), "a reroot is no loss");
         assertEquals(List.of("acquiring", "up", "releasing", "acquiring", "up"), h.statuses.stream().map(RootStatus::state).toList());
     }
+
+    @Test
+    void anExecProbeRunsInsideTheRootAndItsFailureLosesIt() throws Exception {
+        Path a = tree("a"), b = tree("b");
+        Files.createDirectories(a.resolve("bin"));
+        Files.copy(Path.of("/bin/busybox"), a.resolve("bin/busybox")); // static (busybox-static): it needs nothing else inside
+        RootSupervisor s = h.start(h.config("app", """
+                [root.app]
+                sources = [{ name = "a", bind = "%s" }, { name = "b", bind = "%s" }]
+                probe = { exec = ["/bin/busybox", "test", "-f", "/etc/ready"], interval = "100ms", timeout = "2s", failures = 1 }
+                """.formatted(a, b)));
+        assertTrue(s.await(st -> st.state().equals("failed"), java.time.Duration.ofSeconds(20)), s.status().toString());
+        assertTrue(s.status().reason().contains("b: probe: exited 127: execvp(/bin/busybox): No such file or directory"),
+                "b has no busybox: the program is looked up inside the root, not on the host: " + s.status().reason());
+        Files.writeString(a.resolve("etc/ready"), "");
+        awaitUp(s, "a");
+        Files.delete(a.resolve("etc/ready"));
+        assertTrue(s.await(st -> st.losses() == 1, java.time.Duration.ofSeconds(20)), s.status().toString());
+        RootStatus lost = h.statuses.stream().filter(st -> st.state().equals("lost")).findFirst().orElseThrow();
+        assertEquals("probe failed 1 time in a row: exited 1", lost.reason());
+    }
 }
