@@ -70,8 +70,8 @@ public final class RootSupervisor {
                 p.map(x -> x.interval().toNanos()).orElse(0L), p.map(x -> x.timeout().toNanos()).orElse(0L),
                 p.map(RootProbe::failures).orElse(1), config.acquireTimeout().toNanos(), config.failback());
         this.children = new Children(line -> note(line), (job, exit) -> mailbox.offer(new Ended(job, exit)));
-        try {
-            Files.createDirectories(place);
+        try { // not when mounted: a stat there would ask a filesystem that may hang (left by an earlier run)
+            if (Roots.at(MountTable.read(), place).isEmpty()) Files.createDirectories(place);
         } catch (IOException e) {
             throw new IllegalStateException("cannot make " + place + ": " + e.getMessage(), e);
         }
@@ -293,7 +293,12 @@ public final class RootSupervisor {
         spawn(d.job(), MountHelper.unmount(roots.helper(), dir.toString(), RootLifecycle.FORCE), false, Optional.of(dir));
     }
 
+    /** Only once nothing is mounted there: Java's delete stats the path first, and a stat there asks the mounted filesystem. */
     private void removeStage(Path dir) {
+        if (Roots.at(MountTable.read(), dir).isPresent()) {
+            note("a mount is still at " + dir + "; it stays until detached");
+            return;
+        }
         try {
             Files.deleteIfExists(dir);
         } catch (IOException e) {
