@@ -76,12 +76,14 @@ final class InitCommand implements Callable<Integer> {
         Plane plane = new Plane(config, console);
         Init init = new Init(config, main, forced, plane.output, plane.listener, plane.pump, console::banyan);
         ControlServer[] api = {null};
-        init.onStack(stack -> api[0] = serve(init, stack, plane, console));
-        // SIGHUP and POST /v1/reload: off the init thread, since a reload waits for the stack
+        Reload[] reload = {null}; // one per stack, for SIGHUP and POST /v1/reload: one at a time, off the init thread
+        init.onStack(stack -> {
+            reload[0] = new Reload(file, stack, init::withBootTarget, console);
+            api[0] = serve(init, stack, plane, console, reload[0]);
+        });
         init.onReload(() -> {
-            Stack stack = init.stack();
-            if (stack == null) console.banyan("reload: the stack is not up yet; ask again in a moment");
-            else Thread.ofVirtual().name("reload").start(() -> Reload.run(file, stack, init::withBootTarget, console));
+            if (reload[0] == null) console.banyan("reload: the stack is not up yet; ask again in a moment");
+            else reload[0].ask();
         });
         boolean[] closed = {false};
         Runnable close = () -> { // in stage 4 (init thread), before the unmounts; again after run() in a container
@@ -104,11 +106,11 @@ final class InitCommand implements Callable<Integer> {
     }
 
     /** The control API; PID 1 goes on without it when it cannot start (the console says why). */
-    private ControlServer serve(Init init, Stack stack, Plane plane, Console console) {
+    private ControlServer serve(Init init, Stack stack, Plane plane, Console console, Reload reload) {
         Consumer<Optional<String>> shutdown = action -> init.requestShutdown(action.flatMap(Action::parse).orElse(Action.POWEROFF));
         try {
             ControlServer api = serve.start(stack, plane.logs, plane.events, new ControlServer.Hooks(shutdown,
-                    Optional.of(() -> Reload.apply(file, stack, init::withBootTarget))));
+                    Optional.of(reload::call)));
             console.banyan("control API on " + api.socket() + "; logs in " + plane.logs.dir());
             return api;
         } catch (ServeOptions.UsageError e) {

@@ -1,7 +1,6 @@
 package banyan.cli;
 
 import banyan.config.ConfigException;
-import banyan.config.ConfigLoader;
 import banyan.config.StackConfig;
 import banyan.manage.Stack;
 
@@ -12,9 +11,23 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.function.UnaryOperator;
 
-/** What `banyan up` does on SIGHUP (re-read the file, apply it by diff) and how it reports a bring-up. */
+/**
+ * The reloads of one running stack, asked for by SIGHUP and by POST /v1/reload: re-read the file,
+ * validate it whole, apply it by diff. One runs at a time, on one thread, and requests that arrive
+ * meanwhile are coalesced into the next run, which reads the file after all of them. So a run never
+ * reads a file older than a request it serves, and a burst ends in the state of the file as it was
+ * after its last request. Every run says its outcome on the console.
+ */
 final class Reload {
-    private Reload() {}
+    private final Path file;
+    private final Stack stack;
+    private final UnaryOperator<StackConfig> adjust;
+    private final Console console;
+    private long asked, served;       // guarded by this: requests so far; requests served by the runs finished so far
+    private boolean running;          // guarded by this: a worker thread is on its way
+    private Outcome last;             // guarded by this: the outcome of the last finished run
+    private long applied;             // guarded by this: runs that changed the stack, for the report
+    private boolean reporting;        // guarded by this: a report thread waits for the bring-up to settle
 
     /** A new file that cannot be applied; the message lists its problems. */
     static final class Rejected extends Exception {
@@ -23,39 +36,121 @@ final class Reload {
         }
     }
 
-    /** Re-reads file and applies it by diff; returns a one-line summary. An invalid file changes nothing. */
-    static String apply(Path file, Stack stack) throws Rejected, InterruptedException {
-        return apply(file, stack, c -> c);
-    }
+    private record Outcome(String summary, String rejected) {}
 
     /** adjust: what init changes in every configuration it runs (the boot target of this boot). */
-    static String apply(Path file, Stack stack, UnaryOperator<StackConfig> adjust) throws Rejected, InterruptedException {
+    Reload(Path file, Stack stack, UnaryOperator<StackConfig> adjust, Console console) {
+        this.file = file;
+        this.stack = stack;
+        this.adjust = adjust;
+        this.console = console;
+    }
+
+    /** SIGHUP: asks for a reload and returns at once. */
+    void ask() {
+        request();
+    }
+
+    /** POST /v1/reload: the one-line summary of a run that read the file after this call. */
+    String call() throws Rejected, InterruptedException {
+        long ticket = request();
+        Outcome o;
+        synchronized (this) {
+            while (served < ticket) wait();
+            o = last;
+        }
+        if (o.rejected() != null) throw new Rejected(o.rejected());
+        return o.summary();
+    }
+
+    private synchronized long request() {
+        long ticket = ++asked;
+        if (!running) {
+            running = true;
+            Thread.ofVirtual().name("reload").start(this::work);
+        }
+        return ticket;
+    }
+
+    private void work() {
+        while (true) {
+            long serves;
+            synchronized (this) {
+                if (served == asked) {
+                    running = false;
+                    return;
+                }
+                serves = asked; // this run reads the file after each of these requests
+            }
+            Outcome o = once();
+            synchronized (this) {
+                served = serves;
+                last = o;
+                notifyAll();
+            }
+        }
+    }
+
+    private Outcome once() {
+        try {
+            String summary = apply();
+            console.banyan(summary);
+            reportOnceSettled();
+            return new Outcome(summary, null);
+        } catch (Rejected e) {
+            e.getMessage().lines().forEach(console::banyan);
+            return new Outcome(null, e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new Outcome(null, "reload interrupted; ask again");
+        } catch (RuntimeException | StackOverflowError e) { // a bug, or a file that defeats the parser: later reloads still work
+            String why = "reload of " + file + " failed: " + e;
+            console.banyan(why);
+            return new Outcome(null, why);
+        }
+    }
+
+    /** Re-reads the file and applies it by diff; returns a one-line summary. An invalid file changes nothing. */
+    private String apply() throws Rejected, InterruptedException {
         StackConfig next;
         try {
-            next = adjust.apply(ConfigLoader.load(file));
+            next = adjust.apply(Configs.load(file));
         } catch (ConfigException e) {
             throw new Rejected(e.getMessage() + "\nreload rejected: " + e.problems().size() + " problem(s) in " + file
                     + "; the running stack is unchanged");
         }
-        Stack.Diff d = stack.reload(next);
+        Stack.Diff d;
+        try {
+            d = stack.reload(next);
+        } catch (Stack.GoingDown e) {
+            throw new Rejected(e.getMessage());
+        }
         return "reloaded " + file + ": added " + d.added() + ", removed " + d.removed() + ", restarted " + d.changed()
                 + ", unchanged " + d.unchanged().size();
     }
 
-    /** SIGHUP: apply, print the outcome and, once settled, the bring-up report. */
-    static void run(Path file, Stack stack, Console console) {
-        run(file, stack, c -> c, console);
-    }
-
-    static void run(Path file, Stack stack, UnaryOperator<StackConfig> adjust, Console console) {
-        try {
-            console.banyan(apply(file, stack, adjust));
-            report(stack, console);
-        } catch (Rejected e) {
-            e.getMessage().lines().forEach(console::banyan);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+    /** One report thread at a time: a reload while it waits is covered by its report, or by one more. */
+    private void reportOnceSettled() {
+        synchronized (this) {
+            applied++;
+            if (reporting) return;
+            reporting = true;
         }
+        Thread.ofVirtual().name("reload-report").start(() -> {
+            while (true) {
+                long seen;
+                synchronized (this) {
+                    seen = applied;
+                }
+                report(stack, console);
+                synchronized (this) {
+                    if (applied == seen) {
+                        reporting = false;
+                        return;
+                    }
+                }
+            }
+        });
     }
 
     /** Prints, once the bring-up has settled, every wanted service's outcome (ready, failed, skipped). */

@@ -6,11 +6,11 @@ import banyan.control.Events;
 import banyan.logs.Logs;
 import banyan.manage.Stack;
 import banyan.os.Proc;
+import banyan.os.TextFile;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
@@ -47,9 +47,9 @@ final class ServeOptions {
         }
         if (tokenFile != null) {
             try {
-                token = Files.readAllLines(tokenFile).stream().findFirst().map(String::strip).filter(t -> !t.isEmpty());
-            } catch (IOException e) {
-                throw new UsageError("--token-file " + tokenFile + ": cannot read it: " + e.getMessage());
+                token = TextFile.read(tokenFile).lines().findFirst().map(String::strip).filter(t -> !t.isEmpty());
+            } catch (TextFile.Unreadable e) {
+                throw new UsageError("--token-file " + e.about(tokenFile));
             }
             if (token.isEmpty()) throw new UsageError("--token-file " + tokenFile + " is empty; put a long random token on its first line");
         }

@@ -58,10 +58,11 @@ final class UpCommand implements Callable<Integer> {
         };
         SignalHandlers.on(Signals.INT, onStop);
         SignalHandlers.on(Signals.TERM, onStop);
+        Reload reload = new Reload(file, stack, c -> c, console);
         ControlServer api;
         try {
             api = serve.start(stack, plane.logs, plane.events,
-                    new ControlServer.Hooks(action -> stopRequested.countDown(), Optional.of(() -> Reload.apply(file, stack))));
+                    new ControlServer.Hooks(action -> stopRequested.countDown(), Optional.of(reload::call)));
         } catch (ServeOptions.UsageError e) {
             System.err.println("banyan: " + e.getMessage());
             return Main.USAGE;
@@ -69,8 +70,8 @@ final class UpCommand implements Callable<Integer> {
         console.banyan("control API on " + api.socket() + "; logs in " + plane.logs.dir());
         console.banyan("starting " + config.services().size() + " service(s) from " + file + " (" + Configs.room() + ")");
         stack.up();
-        // Reload by diff on SIGHUP; an invalid file changes nothing. Off the signal thread: a reload waits for the stack.
-        SignalHandlers.on(Signals.HUP, () -> Thread.ofVirtual().name("reload").start(() -> Reload.run(file, stack, console)));
+        // Reload by diff on SIGHUP (one at a time, a burst coalesced); an invalid file changes nothing.
+        SignalHandlers.on(Signals.HUP, reload::ask);
         Thread.ofVirtual().name("up-report").start(() -> Reload.report(stack, console));
         stopRequested.await();
         console.banyan("stopping");

@@ -1,6 +1,7 @@
 package banyan.config;
 
 import banyan.os.Signals;
+import banyan.os.TextFile;
 import banyan.os.Users;
 import banyan.os.Users.Identity;
 import org.tomlj.Toml;
@@ -46,18 +47,22 @@ public final class ConfigLoader {
         List<Problem> problems = new ArrayList<>();
         List<Path> files = files(path, problems);
         Map<String, String> boot = new LinkedHashMap<>();
+        Map<String, Place> bootAt = new LinkedHashMap<>();
         LinkedHashMap<String, ServiceConfig> services = new LinkedHashMap<>();
         Map<String, Target> targets = new LinkedHashMap<>();
         LogConfig[] log = {LogConfig.DEFAULT};
         LinkedHashMap<String, RootConfig> roots = new LinkedHashMap<>();
-        for (Path file : files) readFile(file, boot, services, targets, roots, log, problems);
-        if (problems.isEmpty()) GraphCheck.check(files.getFirst(), services, targets, boot, problems);
+        for (Path file : files) readFile(file, boot, bootAt, services, targets, roots, log, problems);
+        if (problems.isEmpty()) GraphCheck.check(files.getFirst(), services, targets, boot, bootAt, problems);
         if (problems.isEmpty()) RootReader.check(services, roots, problems);
         if (!problems.isEmpty()) throw new ConfigException(problems);
         return new StackConfig(files, boot, services, targets, log[0], roots);
     }
 
     private static List<Path> files(Path path, List<Problem> problems) throws ConfigException {
+        if (path.toString().isEmpty()) // Path.of("") is the working directory: say what was given instead
+            throw new ConfigException(List.of(new Problem(path, 0, 0,
+                    "the configuration's name is empty; pass -f FILE (a banyan.toml) or -f DIR (a directory of *.toml)")));
         if (Files.isDirectory(path)) {
             try (Stream<Path> s = Files.list(path)) {
                 List<Path> files = s.filter(p -> p.getFileName().toString().endsWith(".toml")).sorted().toList();
@@ -72,15 +77,11 @@ public final class ConfigLoader {
         return List.of(path);
     }
 
-    private static void readFile(Path file, Map<String, String> boot, Map<String, ServiceConfig> services,
+    private static void readFile(Path file, Map<String, String> boot, Map<String, Place> bootAt, Map<String, ServiceConfig> services,
                                  Map<String, Target> targets, Map<String, RootConfig> roots, LogConfig[] log, List<Problem> problems) {
-        TomlParseResult toml;
-        try {
-            toml = Toml.parse(file);
-        } catch (IOException e) {
-            problems.add(new Problem(file, 0, 0, "cannot read: " + e.getMessage()));
-            return;
-        }
+        Optional<TomlParseResult> parsed = parse(file, problems);
+        if (parsed.isEmpty()) return;
+        TomlParseResult toml = parsed.get();
         if (toml.hasErrors()) {
             for (TomlParseError e : toml.errors()) {
                 TomlPosition p = e.position();
@@ -95,7 +96,10 @@ public final class ConfigLoader {
         if (toml.isTable("boot")) {
             TomlTable b = toml.getTable("boot");
             Fields f = new Fields(file, b, "boot", toml.inputPositionOf("boot"), problems);
-            for (String k : b.keySet()) f.string(k).ifPresent(v -> boot.put(k, v));
+            for (String k : b.keySet()) f.string(k).ifPresent(v -> {
+                boot.put(k, v);
+                bootAt.put(k, f.place(k));
+            });
         } else if (toml.contains("boot")) top.error("boot", "must be a table: [boot]");
         if (toml.contains("service") && !toml.isTable("service")) top.error("service", "must be tables: [service.NAME]");
         targets(file, toml, top, targets, problems);
@@ -119,6 +123,30 @@ public final class ConfigLoader {
                 continue;
             }
             service(name, f).ifPresent(s -> services.put(name, s));
+        }
+    }
+
+    /** The file read by the rules of {@link TextFile}, checked for depth, then parsed; empty when a problem was added. */
+    private static Optional<TomlParseResult> parse(Path file, List<Problem> problems) {
+        String text;
+        try {
+            text = TextFile.read(file);
+        } catch (TextFile.Unreadable e) {
+            problems.add(new Problem(file, e.line(), e.column(), e.getMessage()));
+            return Optional.empty();
+        }
+        Optional<Place> deep = TomlDepth.tooDeep(file, text, TomlDepth.MAX);
+        if (deep.isPresent()) {
+            problems.add(deep.get().problem("arrays and inline tables nest more than " + TomlDepth.MAX
+                    + " levels deep here; banyan reads at most " + TomlDepth.MAX));
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(Toml.parse(text));
+        } catch (StackOverflowError | RuntimeException e) { // the depth check should make this unreachable: no trace either way
+            problems.add(new Problem(file, 0, 0, "the TOML parser gave up on this file (" + (e instanceof StackOverflowError
+                    ? "nested too deeply" : e.getMessage()) + "); simplify its structure"));
+            return Optional.empty();
         }
     }
 
@@ -188,7 +216,11 @@ public final class ConfigLoader {
         Duration stopTimeout = positive(f, "stop_timeout").orElse(ServiceConfig.DEFAULT_STOP_TIMEOUT);
         Map<String, String> env = new LinkedHashMap<>();
         f.string("env_file").ifPresent(p -> EnvFile.read(f, p, env));
-        f.stringMap("env").ifPresent(env::putAll);
+        f.stringMap("env").ifPresent(m -> {
+            for (String k : m.keySet())
+                if (k.isEmpty() || k.contains("=")) f.error("env", "'" + k + "' is not a variable name: a name is not empty and holds no '='");
+            env.putAll(m);
+        });
         Optional<String> cwd = f.string("working_dir");
         cwd.ifPresent(dir -> {
             if (!dir.startsWith("/")) f.error("working_dir", "'" + dir + "' must be an absolute path");
@@ -199,7 +231,7 @@ public final class ConfigLoader {
         Optional<List<String>> stopCommand = Optional.empty();
         if (f.has("stop_command")) {
             if (!oneshot) f.error("stop_command", "only a type = \"oneshot\" service has a stop_command; a long-running one gets stop_signal");
-            stopCommand = Optional.of(f.raw("stop_command") instanceof String s ? List.of("/bin/sh", "-c", s) : f.strings("stop_command").orElse(List.of()));
+            stopCommand = f.argv("stop_command", "the program to run on the way down, or remove the key");
         }
         if (oneshot && readiness.probe().isPresent())
             f.error("ready", "a oneshot is ready when its command exits 0; remove ready");
@@ -207,9 +239,7 @@ public final class ConfigLoader {
                 f.strings("after").orElse(List.of()));
         if (deps.ordering().contains(name)) f.error(null, "service '" + name + "' depends on itself");
         boolean critical = f.bool("critical").orElse(false);
-        Optional<List<String>> logger = f.has("logger")
-                ? Optional.of(argv(f, "logger", "the logger program, as in [\"s6-log\", \"n10\", \"/var/log/" + name + "\"]"))
-                : Optional.empty();
+        Optional<List<String>> logger = f.argv("logger", "the logger program, as in [\"s6-log\", \"n10\", \"/var/log/" + name + "\"]");
         if (logger.isPresent() && readiness.probe().orElse(null) instanceof Probe.Log)
             f.error("ready", "ready = { log = ... } reads the output, which goes to the logger; use another readiness probe or remove logger");
         Optional<RootUse> root = RootReader.use(f);
@@ -223,18 +253,7 @@ public final class ConfigLoader {
             f.error(null, "missing key 'command': write command = [\"program\", \"arg\"] (exec'd directly) or command = \"shell text\"");
             return List.of();
         }
-        return argv(f, "command", "the program to run");
-    }
-
-    /** An argv: an array of strings is exec'd directly, a string is run by /bin/sh -c. */
-    private static List<String> argv(Fields f, String key, String what) {
-        if (f.raw(key) instanceof String s) {
-            if (s.isBlank()) f.error(key, "is empty");
-            return List.of("/bin/sh", "-c", s);
-        }
-        Optional<List<String>> argv = f.strings(key); // empty when not an array of strings: already reported
-        if (argv.isPresent() && argv.get().isEmpty()) f.error(key, "is an empty array; name " + what);
-        return argv.orElse(List.of());
+        return f.argv("command", "the program to run").orElse(List.of());
     }
 
     private static Optional<Duration> positive(Fields f, String key) {
@@ -254,7 +273,8 @@ public final class ConfigLoader {
         if (userName.isPresent()) {
             Optional<Identity> u = Users.user(userName.get());
             if (u.isEmpty()) {
-                f.error("user", "no user '" + userName.get() + "' in /etc/passwd; create it or give a numeric uid");
+                f.error("user", userName.get().matches("\\d+") ? "uid " + userName.get() + " is out of range (0 to " + Users.MAX_ID + ")"
+                        : "no user '" + userName.get() + "' in /etc/passwd; create it or give a numeric uid");
                 return Optional.empty();
             }
             base = u.get();
@@ -264,7 +284,8 @@ public final class ConfigLoader {
         if (groupName.isEmpty()) return Optional.of(base);
         Optional<Integer> gid = Users.group(groupName.get());
         if (gid.isEmpty()) {
-            f.error("group", "no group '" + groupName.get() + "' in /etc/group; create it or give a numeric gid");
+            f.error("group", groupName.get().matches("\\d+") ? "gid " + groupName.get() + " is out of range (0 to " + Users.MAX_ID + ")"
+                    : "no group '" + groupName.get() + "' in /etc/group; create it or give a numeric gid");
             return Optional.empty();
         }
         List<Integer> groups = new ArrayList<>(List.of(gid.get()));

@@ -1,12 +1,15 @@
 package banyan.config;
 
-import java.io.IOException;
-import java.nio.file.Files;
+import banyan.os.TextFile;
+
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
-/** KEY=VALUE lines as systemd's EnvironmentFile: # comments, blank lines, optional quotes, optional "export ". */
+/**
+ * KEY=VALUE lines as systemd's EnvironmentFile: # comments, blank lines, optional quotes, optional "export ".
+ * Read at load time by the rules of {@link TextFile}: a regular UTF-8 file of at most 1 MiB.
+ */
 final class EnvFile {
     private EnvFile() {}
 
@@ -15,13 +18,17 @@ final class EnvFile {
         if (!path.isAbsolute()) path = f.place(null).file().toAbsolutePath().getParent().resolve(path);
         List<String> lines;
         try {
-            lines = Files.readAllLines(path);
-        } catch (IOException e) {
-            f.error("env_file", "cannot read " + path + ": " + (e instanceof java.nio.file.NoSuchFileException ? "no such file" : e.getMessage()));
+            lines = TextFile.read(path).lines().toList();
+        } catch (TextFile.Unreadable e) {
+            f.error("env_file", e.about(path));
             return;
         }
         for (int i = 0; i < lines.size(); i++) {
             String line = lines.get(i).strip();
+            if (line.indexOf('\0') >= 0) {
+                f.error("env_file", path + ":" + (i + 1) + ": holds a NUL character, which no variable can carry");
+                continue;
+            }
             if (line.isEmpty() || line.startsWith("#")) continue;
             if (line.startsWith("export ")) line = line.substring(7).strip();
             int eq = line.indexOf('=');

@@ -60,9 +60,16 @@ final class Fields {
     Optional<String> string(String key) {
         Object v = table.get(List.of(key));
         if (v == null) return Optional.empty();
-        if (v instanceof String s) return Optional.of(s);
+        if (v instanceof String s) return noNul(key, s) ? Optional.of(s) : Optional.empty();
         error(key, "must be a string, not " + describe(v));
         return Optional.empty();
+    }
+
+    /** A NUL would cut the string short where it becomes a C string: an argument, a path, a variable. */
+    private boolean noNul(String key, String s) {
+        if (s.indexOf('\0') < 0) return true;
+        error(key, "holds a NUL character (\\u0000), which no program, path or variable can carry");
+        return false;
     }
 
     Optional<Long> integer(String key, long min, long max) {
@@ -85,7 +92,9 @@ final class Fields {
         Optional<String> s = string(key);
         if (s.isEmpty()) return Optional.empty();
         Optional<Duration> d = Durations.parse(s.get());
-        if (d.isEmpty()) error(key, "'" + s.get() + "' is not a duration; write it like \"250ms\", \"10s\", \"5m\" or \"1m30s\"");
+        if (d.isEmpty() && Durations.tooLong(s.get()))
+            error(key, "'" + s.get() + "' is longer than " + Durations.MAX.toDays() + "d, the longest duration banyan takes");
+        else if (d.isEmpty()) error(key, "'" + s.get() + "' is not a duration; write it like \"250ms\", \"10s\", \"5m\" or \"1m30s\"");
         return d;
     }
 
@@ -104,8 +113,10 @@ final class Fields {
         if (v instanceof TomlArray a) {
             List<String> out = new ArrayList<>();
             for (int i = 0; i < a.size(); i++) {
-                if (a.get(i) instanceof String s) out.add(s);
-                else {
+                if (a.get(i) instanceof String s) {
+                    if (!noNul(key, s)) return Optional.empty();
+                    out.add(s);
+                } else {
                     error(key, "element " + (i + 1) + " must be a string, not " + describe(a.get(i)));
                     return Optional.empty();
                 }
@@ -113,6 +124,30 @@ final class Fields {
             return Optional.of(out);
         }
         error(key, "must be an array of strings, not " + describe(v));
+        return Optional.empty();
+    }
+
+    /**
+     * A command: an array of strings is exec'd directly, a string is run by /bin/sh -c. Empty when
+     * absent or wrong (reported): never an empty argv, nor one whose program is blank.
+     *
+     * @param what the program it names, for the message ("the program to run")
+     */
+    Optional<List<String>> argv(String key, String what) {
+        Object v = table.get(List.of(key));
+        if (v == null) return Optional.empty();
+        if (v instanceof String s) {
+            if (s.isBlank()) {
+                error(key, "is empty; name " + what);
+                return Optional.empty();
+            }
+            return noNul(key, s) ? Optional.of(List.of("/bin/sh", "-c", s)) : Optional.empty();
+        }
+        Optional<List<String>> argv = strings(key);
+        if (argv.isEmpty()) return argv; // not an array of strings: already reported
+        if (argv.get().isEmpty()) error(key, "is an empty array; name " + what);
+        else if (argv.get().getFirst().isBlank()) error(key, "names no program: its first element is blank; name " + what);
+        else return argv;
         return Optional.empty();
     }
 
@@ -126,8 +161,10 @@ final class Fields {
         Map<String, String> out = new LinkedHashMap<>();
         for (String k : t.keySet()) {
             Object x = t.get(List.of(k));
-            if (x instanceof String s) out.put(k, s);
-            else if (x instanceof Long || x instanceof Boolean || x instanceof Double) out.put(k, String.valueOf(x));
+            if (!noNul(key, k)) continue;
+            if (x instanceof String s) {
+                if (noNul(key, s)) out.put(k, s);
+            } else if (x instanceof Long || x instanceof Boolean || x instanceof Double) out.put(k, String.valueOf(x));
             else error(key, "value of " + k + " must be a string, not " + describe(x));
         }
         return Optional.of(out);

@@ -9,8 +9,9 @@ import java.util.Set;
 final class GraphCheck {
     private GraphCheck() {}
 
+    /** bootAt: where each [boot] key was written. */
     static void check(java.nio.file.Path firstFile, Map<String, ServiceConfig> services, Map<String, Target> targets, Map<String, String> boot,
-                      List<Problem> problems) {
+                      Map<String, Place> bootAt, List<Problem> problems) {
         for (ServiceConfig s : services.values()) {
             refs(s.place(), "service." + s.name(), "requires", s.deps().requires(), services.keySet(), problems);
             refs(s.place(), "service." + s.name(), "wants", s.deps().wants(), services.keySet(), problems);
@@ -22,8 +23,9 @@ final class GraphCheck {
         }
         String name = boot.getOrDefault("target", StackConfig.DEFAULT_TARGET);
         if (!targets.isEmpty() && !targets.containsKey(name) || targets.isEmpty() && boot.containsKey("target") && !name.equals(StackConfig.DEFAULT_TARGET))
-            problems.add(new Problem(firstFile, 0, 0,
-                    "boot.target: no [target." + name + "]" + (targets.isEmpty() ? "" : "; defined: " + String.join(", ", targets.keySet()))));
+            problems.add(bootAt.getOrDefault("target", new Place(firstFile, 0, 0)).problem("boot.target: no [target." + name + "]"
+                    + (boot.containsKey("target") ? "" : " (the default when [boot] sets no target)")
+                    + (targets.isEmpty() ? "" : "; defined: " + String.join(", ", targets.keySet()))));
         Map<String, List<String>> edges = new LinkedHashMap<>();
         services.values().forEach(s -> edges.put(s.name(), s.deps().ordering().stream().filter(services::containsKey).toList()));
         Cycles.find(edges).ifPresent(c -> problems.add(services.get(c.getFirst()).place()

@@ -63,12 +63,7 @@ final class ReadinessReader {
                 r.error("http", "'" + u + "' must be a URL such as \"http://127.0.0.1:8080/health\" (https is not probed)");
                 return Optional.empty();
             });
-            case "exec" -> {
-                if (r.raw("exec") instanceof String s) yield Optional.of(new Probe.Exec(List.of("/bin/sh", "-c", s)));
-                Optional<List<String>> argv = r.strings("exec");
-                if (argv.isPresent() && argv.get().isEmpty()) r.error("exec", "is an empty array; name the program to run");
-                yield argv.filter(a -> !a.isEmpty()).map(Probe.Exec::new);
-            }
+            case "exec" -> r.argv("exec", "the program to run").map(Probe.Exec::new);
             default -> r.string("log").flatMap(x -> {
                 try {
                     Pattern.compile(x);

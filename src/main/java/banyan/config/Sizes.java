@@ -10,6 +10,7 @@ public final class Sizes {
 
     private static final Pattern SIZE = Pattern.compile("(\\d{1,15})\\s*(|B|KB|KiB|MB|MiB|GB|GiB)");
 
+    /** Empty when text is not a size, or one too large for a long. */
     public static Optional<Long> parse(String text) {
         Matcher m = SIZE.matcher(text.trim());
         if (!m.matches()) return Optional.empty();
@@ -22,6 +23,10 @@ public final class Sizes {
             case "GiB" -> 1L << 30;
             default -> 1L;
         };
-        return Optional.of(Long.parseLong(m.group(1)) * unit);
+        try {
+            return Optional.of(Math.multiplyExact(Long.parseLong(m.group(1)), unit));
+        } catch (ArithmeticException overflow) { // "999999999999999GiB"
+            return Optional.empty();
+        }
     }
 }

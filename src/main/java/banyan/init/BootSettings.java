@@ -54,6 +54,26 @@ public record BootSettings(String target, Optional<String> hostname, Optional<Ac
         return d.orElse(dflt);
     }
 
+    /** [boot] with the kernel's command line laid over it; one that cannot be read is reported (log) and ignored. */
+    static Map<String, String> overlayKernel(Map<String, String> boot, java.util.function.Consumer<String> log) {
+        try {
+            return overlay(boot, banyan.os.Machine.kernelCommandLine());
+        } catch (banyan.os.TextFile.Unreadable e) {
+            log.accept("stage 1: /proc/cmdline: " + e.getMessage() + "; its banyan.KEY=VALUE words are ignored");
+            return boot;
+        }
+    }
+
+    /** A machine's /etc/hostname; none when it is missing, empty or unreadable (a machine need not have one). */
+    static Optional<String> etcHostname() {
+        try {
+            String h = banyan.os.TextFile.read(java.nio.file.Path.of("/etc/hostname")).trim(); // never a FIFO's wait, nor a huge read
+            return h.isEmpty() ? Optional.empty() : Optional.of(h);
+        } catch (banyan.os.TextFile.Unreadable e) {
+            return Optional.empty();
+        }
+    }
+
     /** [boot] with every banyan.KEY=VALUE of the kernel command line laid over it. */
     public static Map<String, String> overlay(Map<String, String> boot, String cmdline) {
         Map<String, String> out = new LinkedHashMap<>(boot);

@@ -178,7 +178,7 @@ public final class Init {
         mode = forcedMode.orElseGet(Init::detect);
         boolean machine = mode == Mode.MACHINE;
         made.addAll(Stage1.mount(machine, log));
-        Map<String, String> vars = machine ? BootSettings.overlay(config.boot(), Machine.kernelCommandLine()) : config.boot();
+        Map<String, String> vars = machine ? BootSettings.overlayKernel(config.boot(), log) : config.boot();
         BootSettings.Parsed parsed = BootSettings.parse(vars);
         parsed.problems().forEach(p -> log.accept("stage 1: " + p + " (default used)"));
         settings = parsed.settings();
@@ -190,7 +190,7 @@ public final class Init {
                 log.accept("stage 1: ctrl-alt-del stays with the kernel: " + e.getMessage());
             }
         }
-        settings.hostname().or(() -> machine ? etcHostname() : Optional.empty()).ifPresent(h -> Stage1.hostname(h, log));
+        settings.hostname().or(() -> machine ? BootSettings.etcHostname() : Optional.empty()).ifPresent(h -> Stage1.hostname(h, log));
         return made;
     }
 
@@ -198,15 +198,6 @@ public final class Init {
     static Mode detect() {
         if (System.getenv("container") != null) return Mode.CONTAINER;
         return Machine.inInitialPidNamespace().orElse(false) ? Mode.MACHINE : Mode.CONTAINER;
-    }
-
-    private static Optional<String> etcHostname() {
-        try {
-            String h = java.nio.file.Files.readString(Path.of("/etc/hostname")).trim();
-            return h.isEmpty() ? Optional.empty() : Optional.of(h);
-        } catch (java.io.IOException e) {
-            return Optional.empty();
-        }
     }
 
     // ---- stage 2 and the running system ----

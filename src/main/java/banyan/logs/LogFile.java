@@ -18,9 +18,12 @@ import java.time.Instant;
  * writing works again, the file gets a line saying how many were lost.
  */
 final class LogFile {
-    /** Told when writing works again after lines were lost. */
+    /** Told when writing works again after lines were lost, and (optionally) when it first fails. */
     interface Recovery {
         void recovered(String file, long lost, String reason);
+
+        /** The first line of an episode that cannot be written. */
+        default void failing(String file, String reason) {}
     }
 
     private static final int BATCH = 64 * 1024;
@@ -95,9 +98,11 @@ final class LogFile {
             int whole = 0;
             for (int i = note.length; i < written; i++) if (all.get(i) == '\n') whole++;
             if (written >= note.length && note.length > 0) lostUnreported = 0; // the note got out; count afresh
+            boolean starts = lostUnreported == 0 && note.length == 0;
             lostTotal += lines - whole;
             lostUnreported += lines - whole;
             lostReason = reason(e);
+            if (starts) recovery.failing(path().toString(), lostReason);
             closeChannel(); // reopen next time: the directory may have been recreated
         }
     }
@@ -139,6 +144,16 @@ final class LogFile {
         size = 0;
     }
 
+    /** Opens the file now, as a check that its directory can be written; why not, if it cannot. */
+    synchronized java.util.Optional<String> tryOpen() {
+        try {
+            open();
+            return java.util.Optional.empty();
+        } catch (IOException e) {
+            return java.util.Optional.of(reason(e));
+        }
+    }
+
     synchronized void close() {
         flush();
         closeChannel();
@@ -154,8 +169,14 @@ final class LogFile {
         channel = null;
     }
 
-    private static String reason(IOException e) {
-        String m = e.getMessage();
-        return m == null ? e.getClass().getSimpleName() : m;
+    /** In words: NIO names some errors only by their class, with the path as the message. */
+    static String reason(IOException e) {
+        return switch (e) {
+            case java.nio.file.FileAlreadyExistsException x -> "a file, not a directory, is in the way: " + x.getFile();
+            case java.nio.file.AccessDeniedException x -> "permission denied: " + x.getFile();
+            case java.nio.file.NoSuchFileException x -> "no such file or directory: " + x.getFile();
+            case java.nio.file.FileSystemException x when x.getReason() != null -> x.getReason() + ": " + x.getFile();
+            default -> e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        };
     }
 }

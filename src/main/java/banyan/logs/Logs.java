@@ -30,6 +30,7 @@ public final class Logs implements Host.Output {
     private final Consumer<String> report;
     private final Map<String, Service> services = new ConcurrentHashMap<>();
     private final LogFile own;
+    private volatile boolean toldUnwritable; // said at start that the directory cannot be written: no word per file then
 
     /** @param report where banyan's own messages about logging go (the console) */
     public Logs(LogConfig config, Map<String, String> env, Consumer<String> report) {
@@ -37,6 +38,12 @@ public final class Logs implements Host.Output {
         this.dir = config.dir().orElseGet(() -> defaultDir(Proc.uid(), env));
         this.report = report;
         this.own = new LogFile(dir, OWN_LOG, config.maxSize(), config.maxFiles(), (f, n, why) -> {});
+        own.tryOpen().ifPresent(why -> {
+            toldUnwritable = true;
+            report.accept("warning: log_dir " + dir + " cannot be written (" + why + "): service output is kept only in memory"
+                    + " (banyan logs NAME), and every line that misses its file is counted as lost (log_lines_lost); make "
+                    + dir + " a writable directory (banyan tries again with each line) or set log_dir to one and restart banyan");
+        });
     }
 
     /** /var/log/banyan for root, else $XDG_STATE_HOME/banyan/log ($HOME/.local/state when unset). */
@@ -95,10 +102,21 @@ public final class Logs implements Host.Output {
 
     private Service service(String name) {
         return services.computeIfAbsent(name, n -> new Service(new Ring(RING_LINES, RING_CHARS),
-                new LogFile(dir, n + ".log", config.maxSize(), config.maxFiles(), (file, lost, why) -> {
-                    String m = n + ": " + lost + " log line(s) could not be written to " + file + " (" + why + "); writing again";
-                    report.accept(m);
-                    own(m);
+                new LogFile(dir, n + ".log", config.maxSize(), config.maxFiles(), new LogFile.Recovery() {
+                    @Override
+                    public void failing(String file, String why) {
+                        if (toldUnwritable) return;
+                        report.accept("warning: " + n + ": log lines cannot be written to " + file + " (" + why + "); they are counted as"
+                                + " lost (log_lines_lost) until writing works again: free space there, or make " + dir + " writable");
+                    }
+
+                    @Override
+                    public void recovered(String file, long lost, String why) {
+                        toldUnwritable = false; // the directory works now: a later failure is news
+                        String m = n + ": " + lost + " log line(s) could not be written to " + file + " (" + why + "); writing again";
+                        report.accept(m);
+                        own(m);
+                    }
                 })));
     }
 }

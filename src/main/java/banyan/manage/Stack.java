@@ -11,16 +11,17 @@ import banyan.supervise.Supervisor;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Predicate;
+import java.util.function.BooleanSupplier;
 
 /**
  * The running services of one configuration, moved between states along the dependency graph.
@@ -34,34 +35,23 @@ public final class Stack {
     private final Map<String, Entry> entries = new LinkedHashMap<>(); // stack thread
     private Graph graph;                                               // stack thread
     private Entry[] byIndex;                                           // stack thread: entries in the graph's order
-    private volatile StackConfig config;
+    private StackConfig config;                                        // stack thread: the file in force
     private volatile List<Supervisor> supervisors = List.of();         // a snapshot for readers on other threads
     private final List<Waiter> waiters = new ArrayList<>();            // stack thread: tested after each decision
     private long pass;                                                 // stack thread: decisions made so far
     private boolean swaps;                                             // stack thread: a reload left services to remove or replace
+    private boolean goingDown;                                         // stack thread: down() was asked; nothing starts any more
+    private final Retired retired = new Retired();                    // closed for a reload, until their threads end
 
-    private record Waiter(java.util.function.BooleanSupplier condition, java.util.concurrent.CompletableFuture<Void> done) {}
+    private record Waiter(BooleanSupplier condition, CompletableFuture<Void> done) {}
 
-    /** One service as the stack tracks it (stack thread). */
-    private static final class Entry {
-        Supervisor supervisor;
-        ServiceConfig config;                  // its edges; may be newer than the supervisor's own config
-        boolean wanted, pending;
-        Optional<ServiceConfig> replacement = Optional.empty(); // a reload changed it: swap once the old one is down
-        boolean removing;
-        java.time.Instant launched;            // a start was sent while the status was this one's; null once it moved
-        java.time.Instant stopSent;            // the same for a stop
-        long instance = -1, seenPass;          // its running instance (by restarts) and the pass that first saw it
-        long readyInstance = -1, readyPass;    // the same, once that instance was ready
-
-        Entry(Supervisor s) {
-            supervisor = s;
-            config = s.config();
-        }
-    }
-
-    /** What a reload did. */
+    /** What a reload did, against the configuration in force before it. */
     public record Diff(List<String> added, List<String> removed, List<String> changed, List<String> unchanged) {}
+
+    /** A reload asked for once the stack is going down: nothing of it was applied. */
+    public static final class GoingDown extends Exception {
+        GoingDown() { super("banyan is stopping: the reload was not applied"); }
+    }
 
     public Stack(StackConfig config, Host host) {
         Host.Listener outer = host.listener();
@@ -80,17 +70,21 @@ public final class Stack {
 
     /** Brings the boot target up ([boot].target; with no targets, every service), in parallel along the graph. */
     public void up() {
-        StackConfig config = this.config;
-        Set<String> target = config.closure(config.bootTarget());
-        inbox.offer(() -> entries.forEach((n, e) -> {
-            if (target.contains(n) && !e.wanted) e.pending = true;
-            e.wanted = target.contains(n);
-        }));
+        inbox.offer(() -> {
+            if (goingDown) return;
+            Set<String> target = config.closure(config.bootTarget());
+            entries.forEach((n, e) -> {
+                if (target.contains(n) && !e.wanted) e.pending = true;
+                e.wanted = target.contains(n);
+            });
+        });
     }
 
     /** Starts one service (and, through the graph, what it requires); it then stays wanted. */
     public void start(String name) {
-        inbox.offer(() -> want(name, new HashSet<>()));
+        inbox.offer(() -> {
+            if (!goingDown) want(name, new HashSet<>());
+        });
     }
 
     /** Stops one service after everything that requires it. */
@@ -103,7 +97,7 @@ public final class Stack {
 
     private void want(String name, Set<String> seen) {
         Entry e = entries.get(name);
-        if (e == null || !seen.add(name)) return;
+        if (e == null || e.removing || !seen.add(name)) return; // removing: the file in force has no such service
         if (!e.wanted || e.supervisor.status().state().equals("failed")) e.pending = true;
         e.wanted = true;
         e.config.deps().requires().forEach(r -> want(r, seen));
@@ -112,11 +106,14 @@ public final class Stack {
 
     /**
      * Waits until every wanted service is up, failed, or skipped because a requirement failed,
-     * and returns each one's outcome ("ready", "failed: reason", "skipped: requires x (failed)"); empty on timeout.
+     * and returns each one's outcome ("ready", "failed: reason", "skipped: requires x (failed)");
+     * empty on timeout, or once the stack is going down.
      */
     public Optional<Map<String, String>> awaitUp(Duration timeout) throws InterruptedException {
         Map<String, String> out = new LinkedHashMap<>();
+        boolean[] cut = {false};
         boolean done = awaitStack(() -> {
+            if (goingDown) return cut[0] = true; // no bring-up left to report
             Node[] nodes = nodes();
             String[] why = Transitions.blocked(graph, nodes);
             for (int i = 0; i < nodes.length; i++) // first only whether it is over: this runs after every decision
@@ -130,32 +127,50 @@ public final class Stack {
             }
             return true;
         }, timeout);
-        return done ? Optional.of(Map.copyOf(out)) : Optional.empty();
+        return done && !cut[0] ? Optional.of(Map.copyOf(out)) : Optional.empty();
     }
 
-    /** Stops every service in the reverse order of the graph (parallel where independent), then ends the supervisors. */
+    /**
+     * Stops every service in the reverse order of the graph (parallel where independent), then ends
+     * the supervisors. From the moment it is called, reloads are refused and starts ignored.
+     */
     public void down() throws InterruptedException {
-        inbox.offer(() -> entries.values().forEach(e -> e.wanted = e.pending = false));
+        inbox.offer(() -> {
+            goingDown = true;
+            entries.values().forEach(e -> e.wanted = e.pending = false);
+        });
         long limit = 10;
         for (Supervisor s : supervisors) // SIGKILL at each stop_timeout (a logger: after draining, then TERM); the rest is slack
             limit += s.config().stopTimeout().toSeconds() * (s.config().logger().isPresent() ? 3 : 1) + 5;
-        awaitStack(() -> entries.values().stream().allMatch(e -> isDown(e.supervisor.status())), Duration.ofSeconds(limit));
+        awaitStack(() -> entries.values().stream().allMatch(e -> isDown(e.supervisor.status()))
+                && retired.allDown(), Duration.ofSeconds(limit));
         supervisors.forEach(Supervisor::close);
         supervisors.forEach(Supervisor::awaitClosed); // each removes its own cgroup; the caller then removes the parent
+        retired.awaitClosed();
     }
 
     /**
      * Applies a new, already validated configuration by diff: added services start (if in the
      * boot target), removed ones stop, changed ones restart together with what requires them,
-     * and unchanged ones keep running untouched (same pid).
+     * and unchanged ones keep running untouched (same pid). Reloads are applied one at a time on
+     * the stack thread, in the order they arrive, each against what the one before left (services
+     * still being stopped or replaced included), so the stack ends in the state of the last one.
      */
-    public Diff reload(StackConfig next) throws InterruptedException {
-        java.util.concurrent.CompletableFuture<Diff> result = new java.util.concurrent.CompletableFuture<>();
-        config = next;
-        inbox.offer(() -> result.complete(applyReload(next)));
+    public Diff reload(StackConfig next) throws InterruptedException, GoingDown {
+        CompletableFuture<Diff> result = new CompletableFuture<>();
+        inbox.offer(() -> {
+            if (goingDown) result.completeExceptionally(new GoingDown());
+            else try {
+                result.complete(applyReload(next));
+            } catch (RuntimeException e) {
+                result.completeExceptionally(e); // the caller must not wait forever; the loop reports it too
+                throw e;
+            }
+        });
         try {
             return result.get();
-        } catch (java.util.concurrent.ExecutionException e) {
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof GoingDown g) throw g;
             throw new IllegalStateException(e.getCause());
         }
     }
@@ -167,23 +182,22 @@ public final class Stack {
             ServiceConfig n = next.services().get(en.getKey());
             Entry e = en.getValue();
             if (n == null) {
-                removed.add(en.getKey());
+                if (!e.removing) removed.add(en.getKey()); // else already on its way out: the file before dropped it
                 e.removing = true;
+                e.replacement = Optional.empty();
                 e.wanted = e.pending = false;
                 continue;
             }
-            if (n.sameAs(e.supervisor.config())) {
-                same.add(en.getKey());
-                e.replacement = Optional.empty();
-            } else {
-                changed.add(en.getKey());
-                e.replacement = Optional.of(n);
-            }
+            // Compared with what its supervisor runs: a replacement that a reload before asked for is
+            // cancelled when this file brings the running config back.
+            boolean keeps = n.sameAs(e.supervisor.config());
+            (e.removing ? added : keeps ? same : changed).add(en.getKey());
+            e.removing = false; // brought back before it was gone
+            e.replacement = keeps ? Optional.empty() : Optional.of(n);
             e.config = n;
             boolean want = target.contains(en.getKey());
-            if (want && !e.wanted) e.pending = true;
+            e.pending = want && (e.pending || !e.wanted);
             e.wanted = want;
-            if (!want) e.pending = false;
         }
         for (ServiceConfig s : next.services().values()) {
             if (entries.containsKey(s.name())) continue;
@@ -192,17 +206,16 @@ public final class Stack {
             e.wanted = e.pending = target.contains(s.name());
             entries.put(s.name(), e);
         }
-        swaps = entries.values().stream().anyMatch(e -> e.removing || e.replacement.isPresent());
+        config = next;
+        swaps = entries.values().stream().anyMatch(Entry::swapDue);
         rebuild();
         return new Diff(added, removed, changed, same);
     }
 
     /** SIGKILL to every service at once. */
     public void killNow() {
-        supervisors.forEach(s -> {
-            s.stop(); // first, so that the supervisor does not restart what is killed
-            s.killNow();
-        });
+        supervisors.forEach(Retired::kill);
+        retired.killNow();
     }
 
     public Optional<Supervisor> get(String name) {
@@ -244,20 +257,11 @@ public final class Stack {
 
     private void reconcile() {
         if (swaps) swap();
+        retired.stopWhatRuns();
         observe();
         Transitions.Decision d = Transitions.decide(graph, nodes());
-        for (int i : d.stop()) {
-            Entry e = byIndex[i];
-            if (e.wanted) e.pending = true; // stopped for its requirements' sake: it comes back with them
-            e.stopSent = e.supervisor.status().since();
-            e.supervisor.stop();
-        }
-        for (int i : d.start()) {
-            Entry e = byIndex[i];
-            e.pending = false;
-            e.launched = e.supervisor.status().since();
-            e.supervisor.start();
-        }
+        for (int i : d.stop()) byIndex[i].stop();
+        for (int i : d.start()) byIndex[i].start();
     }
 
     /** Closes removed services and replaces changed ones once they are down (a reload left them to do). */
@@ -266,17 +270,16 @@ public final class Stack {
         swaps = false;
         for (var it = entries.entrySet().iterator(); it.hasNext(); ) {
             Entry e = it.next().getValue();
-            if (!e.removing && e.replacement.isEmpty()) continue;
-            if (!isDown(e.supervisor.status())) {
+            if (!e.swapDue()) continue;
+            if (!e.settledDown()) {
                 swaps = true; // not yet: look again after the next change
                 continue;
             }
-            if (e.removing) {
-                e.supervisor.close();
-                it.remove();
-            } else {
-                e.supervisor.close();
-                e.supervisor.awaitClosed();
+            e.supervisor.close();
+            retired.add(e.supervisor);
+            if (e.removing) it.remove();
+            else {
+                e.supervisor.awaitClosed(); // its successor takes over the name and the cgroup
                 e.supervisor = new Supervisor(e.replacement.get(), host);
                 e.replacement = Optional.empty();
                 e.pending = e.wanted;
@@ -294,20 +297,7 @@ public final class Stack {
      */
     private void observe() {
         pass++;
-        for (Entry e : byIndex) {
-            ServiceStatus st = e.supervisor.status();
-            Phase p = Phase.of(st.state());
-            long key = p == Phase.STARTING || p == Phase.READY ? st.restarts() : -1; // not the pid: MAINPID= may change it
-            if (key != e.instance) {
-                e.instance = key;
-                e.seenPass = pass;
-            }
-            if (p != Phase.READY) e.readyInstance = -1;
-            else if (key != e.readyInstance) {
-                e.readyInstance = key;
-                e.readyPass = pass;
-            }
-        }
+        for (Entry e : byIndex) e.observe(pass);
     }
 
     private boolean stale(int i) {
@@ -322,13 +312,11 @@ public final class Stack {
         Node[] out = new Node[byIndex.length];
         for (int i = 0; i < out.length; i++) {
             Entry e = byIndex[i];
-            ServiceStatus st = e.supervisor.status();
-            if (e.launched != null && !e.launched.equals(st.since())) e.launched = null;
-            if (e.stopSent != null && !e.stopSent.equals(st.since())) e.stopSent = null;
+            ServiceStatus st = e.observed();
             // Sent a command but not yet seen to move: stopping (nothing that requires it may start),
             // or starting (nothing counts it as exited).
-            Phase phase = e.stopSent != null ? Phase.STOPPING : e.launched != null ? Phase.STARTING : Phase.of(st.state());
-            out[i] = new Node(phase, e.wanted, e.pending, e.replacement.isPresent() || e.removing, stale(i));
+            Phase phase = e.stopSent() ? Phase.STOPPING : e.startSent() ? Phase.STARTING : Phase.of(st.state());
+            out[i] = new Node(phase, e.wanted, e.pending, e.swapDue(), stale(i));
         }
         return out;
     }
@@ -342,13 +330,13 @@ public final class Stack {
     }
 
     /** Waits until condition, evaluated on the stack thread after each decision, holds; false on timeout. */
-    private boolean awaitStack(java.util.function.BooleanSupplier condition, Duration timeout) throws InterruptedException {
-        Waiter w = new Waiter(condition, new java.util.concurrent.CompletableFuture<>());
+    private boolean awaitStack(BooleanSupplier condition, Duration timeout) throws InterruptedException {
+        Waiter w = new Waiter(condition, new CompletableFuture<>());
         inbox.offer(() -> waiters.add(w));
         try {
             w.done().get(timeout.toNanos(), TimeUnit.NANOSECONDS);
             return true;
-        } catch (java.util.concurrent.ExecutionException e) {
+        } catch (ExecutionException e) {
             throw new IllegalStateException(e.getCause());
         } catch (java.util.concurrent.TimeoutException e) {
             inbox.offer(() -> waiters.remove(w));

@@ -63,16 +63,18 @@ final class Transitions {
             for (int r : g.requires()[i]) lost |= nodes[r].phase() != Phase.READY || needStop[r];
             needStop[i] = active && (!eff[i] || lost || x.stale());
         }
+        // Out of the way of a stop: a service that stays, or one that is down or failed and so is
+        // everything after it (a failed service in the middle of a chain does not let its ends stop together).
+        boolean[] clear = new boolean[n];
+        for (int i = n - 1; i >= 0; i--) {
+            Phase p = nodes[i].phase();
+            clear[i] = p == Phase.DOWN || p == Phase.FAILED ? all(g.succs()[i], clear) : !needStop[i] && p != Phase.STOPPING;
+        }
         List<Integer> start = new ArrayList<>(), stop = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             Node x = nodes[i];
             if (needStop[i]) {
-                boolean dependentsGone = true;
-                for (int d : g.succs()[i]) {
-                    Phase p = nodes[d].phase();
-                    dependentsGone &= p == Phase.DOWN || p == Phase.FAILED || !needStop[d] && p != Phase.STOPPING;
-                }
-                if (dependentsGone) stop.add(i);
+                if (all(g.succs()[i], clear)) stop.add(i);
             } else if (x.pending() && eff[i] && (x.phase() == Phase.DOWN || x.phase() == Phase.FAILED)) {
                 boolean go = true;
                 for (int r : g.requires()[i]) go &= nodes[r].phase() == Phase.READY && !needStop[r];
@@ -104,6 +106,11 @@ final class Transitions {
             eff[i] = ok;
         }
         return eff;
+    }
+
+    private static boolean all(int[] of, boolean[] flag) {
+        for (int i : of) if (!flag[i]) return false;
+        return true;
     }
 
     private static boolean any(int[] of, boolean[] flag) {

@@ -124,12 +124,8 @@ public final class Machine {
         }
     }
 
-    /** The kernel command line, or "" when /proc is not mounted. */
-    public static String kernelCommandLine() {
-        try {
-            return Files.readString(Path.of("/proc/cmdline")).trim();
-        } catch (IOException e) {
-            return "";
-        }
+    /** The kernel command line, read by the rules of {@link TextFile} (not UTF-8, or /proc not mounted: Unreadable). */
+    public static String kernelCommandLine() throws TextFile.Unreadable {
+        return TextFile.read(Path.of("/proc/cmdline")).trim();
     }
 }

@@ -43,7 +43,10 @@ class ReloadTest {
                     requires = ["loop"]
                     """);
             ByteArrayOutputStream out = new ByteArrayOutputStream();
-            Reload.run(file, stack, new Console(new PrintStream(out, true, StandardCharsets.UTF_8)::println, 6));
+            Console console = new Console(new PrintStream(out, true, StandardCharsets.UTF_8)::println, 6);
+            Reload reload = new Reload(file, stack, c -> c, console);
+            Reload.Rejected rejected = assertThrows(Reload.Rejected.class, reload::call);
+            assertTrue(rejected.getMessage().contains("dependency cycle: loop → loop2 → loop"), rejected.getMessage());
             String printed = out.toString(StandardCharsets.UTF_8);
             assertTrue(printed.contains("dependency cycle: loop → loop2 → loop"), printed);
             assertTrue(printed.contains("reload rejected: 1 problem(s)"), printed);
@@ -57,7 +60,8 @@ class ReloadTest {
                     command = "exec sleep 100"
                     """);
             out.reset();
-            Reload.run(file, stack, new Console(new PrintStream(out, true, StandardCharsets.UTF_8)::println, 6));
+            assertTrue(reload.call().endsWith("added [extra], removed [], restarted [], unchanged 1"));
+            Reload.report(stack, console);
             printed = out.toString(StandardCharsets.UTF_8);
             assertTrue(printed.contains("added [extra], removed [], restarted [], unchanged 1"), printed);
             assertTrue(printed.contains("up: 2 of 2 ready"), printed);

@@ -80,6 +80,8 @@ class DiskFullTest {
 
             fill(inside.resolve("fill"));
             await("lines counted as lost", () -> lost() >= 30);
+            await("the console's warning, when the loss begins", () -> read(console).contains("warning: talker: log lines cannot be written to "
+                    + logdir.resolve("talker.log") + " (No space left on device); they are counted as lost"));
             JsonObject before = status();
             JsonObject restarted = json("-X", "POST", "http://banyan/v1/services/talker/restart?wait=10s");
             assertEquals("up", restarted.get("state").getAsString(), "supervision goes on with a full disk: " + restarted);

@@ -80,6 +80,32 @@ class TransitionsProperties {
                 assertTrue(downOrder.indexOf(p) > downOrder.indexOf(e.getKey()), e.getKey() + " stops before " + p + " in " + downOrder);
     }
 
+    @Property(tries = 300)
+    void downIsTheReverseEvenThroughServicesThatFailed(@ForAll("dags") Dag dag, @ForAll Random random) {
+        Graph g = Graph.of(dag.deps());
+        Map<String, Node> nodes = new HashMap<>();
+        dag.deps().keySet().forEach(n -> nodes.put(n, new Node(Phase.DOWN, true, true, false)));
+        run(g, nodes, true);
+        Set<String> failed = new HashSet<>();
+        for (String n : dag.deps().keySet()) if (random.nextInt(4) == 0) failed.add(n);
+        nodes.replaceAll((n, x) -> new Node(failed.contains(n) ? Phase.FAILED : x.phase(), false, false, false));
+        List<String> downOrder = run(g, nodes, false);
+        // for every running pair joined by a path of edges, through failed services too, the later one stops first
+        Map<String, Set<String>> after = new HashMap<>();
+        for (String n : g.order().reversed()) {
+            Set<String> a = new HashSet<>();
+            for (int s : g.succs()[g.index().get(n)]) {
+                a.add(g.order().get(s));
+                a.addAll(after.get(g.order().get(s)));
+            }
+            after.put(n, a);
+        }
+        for (String p : downOrder)
+            for (String s : after.get(p))
+                if (!failed.contains(s))
+                    assertTrue(downOrder.indexOf(s) < downOrder.indexOf(p), s + " stops before " + p + " in " + downOrder + ", failed " + failed);
+    }
+
     @Property(tries = 200)
     void aFailureSkipsOnlyWhatRequiresIt(@ForAll("dags") Dag dag, @ForAll Random random) {
         Graph g = Graph.of(dag.deps());
