@@ -26,11 +26,11 @@ import java.util.stream.Stream;
 public final class ConfigLoader {
     private ConfigLoader() {}
 
-    static final Set<String> TOP_LEVEL = Set.of("boot", "service", "target", "log_dir", "log_max_size", "log_max_files");
+    static final Set<String> TOP_LEVEL = Set.of("boot", "service", "target", "root", "log_dir", "log_max_size", "log_max_files");
     static final Set<String> SERVICE_KEYS = Set.of("command", "restart", "min_uptime", "backoff", "backoff_max",
             "backoff_reset", "max_restarts", "restart_window", "stop_signal", "stop_timeout", "env", "env_file",
             "working_dir", "user", "group", "ready", "start_timeout", "liveness", "watchdog", "type", "stop_command",
-            "requires", "wants", "after", "critical", "logger");
+            "requires", "wants", "after", "critical", "logger", "root", "binds");
     static final Set<String> TARGET_KEYS = Set.of("requires", "wants");
     private static final Map<String, RestartPolicy.Mode> MODES = new LinkedHashMap<>();
     static {
@@ -47,10 +47,12 @@ public final class ConfigLoader {
         LinkedHashMap<String, ServiceConfig> services = new LinkedHashMap<>();
         Map<String, Target> targets = new LinkedHashMap<>();
         LogConfig[] log = {LogConfig.DEFAULT};
-        for (Path file : files) readFile(file, boot, bootAt, services, targets, log, problems);
+        LinkedHashMap<String, RootConfig> roots = new LinkedHashMap<>();
+        for (Path file : files) readFile(file, boot, bootAt, services, targets, roots, log, problems);
         if (problems.isEmpty()) GraphCheck.check(files.getFirst(), services, targets, boot, bootAt, problems);
+        if (problems.isEmpty()) RootReader.check(services, roots, problems);
         if (!problems.isEmpty()) throw new ConfigException(problems);
-        return new StackConfig(files, boot, services, targets, log[0]);
+        return new StackConfig(files, boot, services, targets, log[0], roots);
     }
 
     private static List<Path> files(Path path, List<Problem> problems) throws ConfigException {
@@ -72,7 +74,7 @@ public final class ConfigLoader {
     }
 
     private static void readFile(Path file, Map<String, String> boot, Map<String, Place> bootAt, Map<String, ServiceConfig> services,
-                                 Map<String, Target> targets, LogConfig[] log, List<Problem> problems) {
+                                 Map<String, Target> targets, Map<String, RootConfig> roots, LogConfig[] log, List<Problem> problems) {
         Optional<TomlParseResult> parsed = parse(file, problems);
         if (parsed.isEmpty()) return;
         TomlParseResult toml = parsed.get();
@@ -97,6 +99,7 @@ public final class ConfigLoader {
         } else if (toml.contains("boot")) top.error("boot", "must be a table: [boot]");
         if (toml.contains("service") && !toml.isTable("service")) top.error("service", "must be tables: [service.NAME]");
         targets(file, toml, top, targets, problems);
+        RootReader.read(file, toml, top, roots, problems);
         if (!toml.isTable("service")) return;
         TomlTable all = toml.getTable("service");
         for (String name : inFileOrder(all)) {
@@ -235,9 +238,10 @@ public final class ConfigLoader {
         Optional<List<String>> logger = f.argv("logger", "the logger program, as in [\"s6-log\", \"n10\", \"/var/log/" + name + "\"]");
         if (logger.isPresent() && readiness.probe().orElse(null) instanceof Probe.Log)
             f.error("ready", "ready = { log = ... } reads the output, which goes to the logger; use another readiness probe or remove logger");
+        Optional<RootUse> root = RootReader.use(f);
         if (f.problemCount() > before) return Optional.empty();
         return Optional.of(new ServiceConfig(name, command, policy, stopSignal, stopTimeout, env, cwd, user, f.place(null),
-                readiness, deps, oneshot, stopCommand, critical, logger));
+                readiness, deps, oneshot, stopCommand, critical, logger, root));
     }
 
     private static List<String> command(Fields f) {

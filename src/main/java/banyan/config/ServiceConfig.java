@@ -17,16 +17,27 @@ import java.util.Optional;
  * @param stopCommand a oneshot's stop_command, run on the way down
  * @param critical    in init mode, its failure for good shuts the container (or machine) down
  * @param logger      argv of an external logger that gets stdout and stderr on its stdin instead of banyan's log files
+ * @param root        the root it lives on (`root`, `binds`), if any
  */
 public record ServiceConfig(String name, List<String> command, RestartPolicy restart, int stopSignal, Duration stopTimeout,
                             Map<String, String> env, Optional<String> workingDir, Optional<Identity> user,
                             Place place, Readiness readiness, Dependencies deps, boolean oneshot,
-                            Optional<List<String>> stopCommand, boolean critical, Optional<List<String>> logger) {
+                            Optional<List<String>> stopCommand, boolean critical, Optional<List<String>> logger,
+                            Optional<RootUse> root) {
     public ServiceConfig {
         command = List.copyOf(command);
         env = Map.copyOf(env);
         stopCommand = stopCommand.map(List::copyOf);
         logger = logger.map(List::copyOf);
+    }
+
+    /** A service on no root. */
+    public ServiceConfig(String name, List<String> command, RestartPolicy restart, int stopSignal, Duration stopTimeout,
+                         Map<String, String> env, Optional<String> workingDir, Optional<Identity> user,
+                         Place place, Readiness readiness, Dependencies deps, boolean oneshot,
+                         Optional<List<String>> stopCommand, boolean critical, Optional<List<String>> logger) {
+        this(name, command, restart, stopSignal, stopTimeout, env, workingDir, user, place, readiness, deps, oneshot, stopCommand,
+                critical, logger, Optional.empty());
     }
 
     /** A service that is not critical and has no external logger. */
@@ -45,7 +56,8 @@ public record ServiceConfig(String name, List<String> command, RestartPolicy res
         return name.equals(o.name) && command.equals(o.command) && restart.equals(o.restart) && stopSignal == o.stopSignal
                 && stopTimeout.equals(o.stopTimeout) && env.equals(o.env) && workingDir.equals(o.workingDir) && user.equals(o.user)
                 && readiness.equals(o.readiness) && oneshot == o.oneshot && stopCommand.equals(o.stopCommand)
-                && critical == o.critical && logger.equals(o.logger);
+                && critical == o.critical && logger.equals(o.logger)
+                && root.map(r -> o.root.isPresent() && r.sameAs(o.root.get())).orElse(o.root.isEmpty());
     }
 
     public static final Duration DEFAULT_STOP_TIMEOUT = Duration.ofSeconds(10);

@@ -6,12 +6,18 @@ import java.util.Map;
 import java.util.SequencedMap;
 
 /**
- * A whole configuration: services in file order, the targets that group them, and where logs go.
+ * A whole configuration: services in file order, the targets that group them, where logs go, and
+ * the roots services may live on.
  * {@link #bootTarget} is what `banyan up` brings up.
  */
 public record StackConfig(List<Path> sources, Map<String, String> boot, SequencedMap<String, ServiceConfig> services,
-                          Map<String, Target> targets, LogConfig log) {
+                          Map<String, Target> targets, LogConfig log, SequencedMap<String, RootConfig> roots) {
     public static final String DEFAULT_TARGET = "default";
+
+    public StackConfig(List<Path> sources, Map<String, String> boot, SequencedMap<String, ServiceConfig> services,
+                       Map<String, Target> targets, LogConfig log) {
+        this(sources, boot, services, targets, log, new java.util.LinkedHashMap<>());
+    }
 
     public StackConfig(List<Path> sources, Map<String, String> boot, SequencedMap<String, ServiceConfig> services,
                        Map<String, Target> targets) {
@@ -23,6 +29,7 @@ public record StackConfig(List<Path> sources, Map<String, String> boot, Sequence
         sources = List.copyOf(sources);
         boot = Map.copyOf(boot);
         services = java.util.Collections.unmodifiableSequencedMap(new java.util.LinkedHashMap<>(services));
+        roots = java.util.Collections.unmodifiableSequencedMap(new java.util.LinkedHashMap<>(roots));
     }
 
     /** [boot].target, or "default". */

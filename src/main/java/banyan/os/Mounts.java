@@ -18,8 +18,11 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 public final class Mounts {
     private Mounts() {}
 
-    public static final long MS_RDONLY = 1, MS_NOSUID = 2, MS_NODEV = 4, MS_NOEXEC = 8, MS_REMOUNT = 32, MS_RELATIME = 1 << 21;
-    public static final int MNT_DETACH = 2;
+    public static final long MS_RDONLY = 1, MS_NOSUID = 2, MS_NODEV = 4, MS_NOEXEC = 8, MS_SYNCHRONOUS = 16, MS_REMOUNT = 32,
+            MS_DIRSYNC = 128, MS_NOATIME = 1024, MS_NODIRATIME = 2048, MS_BIND = 4096, MS_MOVE = 8192, MS_REC = 16384,
+            MS_PRIVATE = 1 << 18, MS_RELATIME = 1 << 21, MS_STRICTATIME = 1 << 24, MS_LAZYTIME = 1 << 25;
+    /** umount2: MNT_FORCE asks the filesystem to give up on pending requests (NFS, FUSE abort); MNT_DETACH unmounts lazily. */
+    public static final int MNT_FORCE = 1, MNT_DETACH = 2;
 
     private static final MethodHandle MOUNT = Native.errnoCall("mount",
             FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG, ADDRESS));
@@ -37,6 +40,44 @@ public final class Mounts {
         } catch (Throwable t) {
             throw Native.rethrow(t);
         }
+    }
+
+    /** A tmpfs of size bytes at target, mode 0755: never blocks on another filesystem. */
+    public static void tmpfs(String target, long size) {
+        mount("tmpfs", target, "tmpfs", MS_NOSUID | MS_NODEV, "size=" + size + ",mode=0755");
+    }
+
+    /** Makes the mount at target (and below it) private: nothing mounted under it propagates in or out. */
+    public static void makePrivate(String target) {
+        mount("", target, "", MS_PRIVATE | MS_REC, "");
+    }
+
+    /** mount(2) flags and the filesystem's own option string, from text such as "ro,noatime,errors=remount-ro". */
+    public record Options(long flags, String data) {}
+
+    public static Options options(String text) {
+        long flags = 0;
+        List<String> data = new ArrayList<>();
+        for (String o : text.split(",")) {
+            switch (o.trim()) {
+                case "" -> { }
+                case "ro" -> flags |= MS_RDONLY;
+                case "rw" -> flags &= ~MS_RDONLY;
+                case "nosuid" -> flags |= MS_NOSUID;
+                case "nodev" -> flags |= MS_NODEV;
+                case "noexec" -> flags |= MS_NOEXEC;
+                case "sync" -> flags |= MS_SYNCHRONOUS;
+                case "dirsync" -> flags |= MS_DIRSYNC;
+                case "noatime" -> flags |= MS_NOATIME;
+                case "nodiratime" -> flags |= MS_NODIRATIME;
+                case "relatime" -> flags |= MS_RELATIME;
+                case "strictatime" -> flags |= MS_STRICTATIME;
+                case "lazytime" -> flags |= MS_LAZYTIME;
+                case "suid", "dev", "exec", "async", "defaults" -> { } // the defaults of mount(2)
+                default -> data.add(o.trim());
+            }
+        }
+        return new Options(flags, String.join(",", data));
     }
 
     /** Remounts target read-only (what cannot be unmounted at shutdown, the root above all). */
