@@ -76,7 +76,7 @@ final class SupervisordProgram {
                 case "autostart" -> {
                     if (!bool(o, v)) {
                         d.autostart = false;
-                        d.none(key, v, "left out of [target.default]; `banyan start " + name + "` starts it");
+                        d.none(key, v, "left out of [target.default]; `banyan start NAME` starts it");
                     }
                 }
                 case "autorestart" -> {
