@@ -60,7 +60,8 @@ final class EnvSubst {
             return String.valueOf(lookup.apply(body.substring(1)).length());
         }
         Matcher m = NAME.matcher(body);
-        if (!m.lookingAt()) throw new IllegalArgumentException("no variable name");
+        if (!m.lookingAt()) throw new IllegalArgumentException("no variable name (process-compose substitutes ${NAME} everywhere in the file, "
+                + "comments too; write $${ for a literal ${)");
         String name = m.group(), rest = body.substring(m.end()), v = lookup.apply(name);
         if (rest.isEmpty()) return v;
         return switch (rest.charAt(0)) {

@@ -38,8 +38,8 @@ final class SupervisordMain {
         Map<String, String> env = new LinkedHashMap<>();
         IniFile.Section s = c.sections.get("supervisord");
         if (s != null) {
-            for (String key : c.keys(s)) {
-                IniFile.Option o = c.get(s, key);
+            for (String key : s.options().keySet()) { // not [DEFAULT]'s: supervisord reads only its own keys here
+                IniFile.Option o = s.options().get(key);
                 String v = c.expand(o, "supervisord", Map.of());
                 switch (key) {
                     case "environment" -> {

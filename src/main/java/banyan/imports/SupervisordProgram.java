@@ -1,6 +1,5 @@
 package banyan.imports;
 
-import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -147,8 +146,7 @@ final class SupervisordProgram {
             case "AUTO" -> {}
             case "NONE" -> d.none(key, v, "banyan always keeps the output, in log_dir/" + name + ".log");
             case "SYSLOG" -> syslog(d, name, key + " = " + v);
-            default -> d.none(key, v, "banyan writes the output to log_dir/" + name + ".log"
-                    + (Path.of(v).getParent() != null ? " (set log_dir = \"" + Path.of(v).getParent() + "\" to keep the directory)" : ""));
+            default -> d.none(key, v, "banyan writes the output to log_dir/" + name + ".log");
         }
     }
 

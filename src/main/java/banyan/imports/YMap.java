@@ -27,12 +27,13 @@ final class YMap {
     final String where;
     final int line;
     private final Map<String, Node> entries = new LinkedHashMap<>();
+    private final Map<String, Integer> keyLines = new LinkedHashMap<>();
 
     private YMap(Path file, String where, Node node) throws ImportException {
         this.file = file;
         this.where = where;
         this.line = line(node);
-        if (!(node instanceof MappingNode m)) throw new ImportException(file, line, where + " must be a mapping of key: value");
+        if (!(node instanceof MappingNode m)) throw new ImportException(file, line, (where.isEmpty() ? "the top level" : where) + " must be a mapping of key: value");
         merge(m, true);
     }
 
@@ -48,26 +49,31 @@ final class YMap {
             throw new ImportException(file, 0, "not YAML: " + e.getMessage());
         }
         if (root.isEmpty()) throw new ImportException(file, 0, "empty: no processes");
-        return new YMap(file, "the top level", root.get());
+        return new YMap(file, "", root.get());
     }
 
     /** Keys in file order; `<<: *anchor` merges another mapping's keys that are not set here (YAML's merge key, as Go's yaml reads it). */
     private void merge(MappingNode m, boolean own) throws ImportException {
         List<Node> merges = new ArrayList<>();
         for (NodeTuple t : m.getValue()) {
-            String key = scalar(t.getKeyNode(), where + " key");
+            String key = scalar(t.getKeyNode(), path("key"));
             if (key.equals("<<")) {
                 if (t.getValueNode() instanceof SequenceNode s) merges.addAll(s.getValue());
                 else merges.add(t.getValueNode());
                 continue;
             }
-            if (own && entries.containsKey(key)) throw new ImportException(file, line(t.getKeyNode()), where + ": key '" + key + "' is already defined");
-            entries.putIfAbsent(key, t.getValueNode());
+            if (own && entries.containsKey(key)) throw new ImportException(file, line(t.getKeyNode()), path(key) + ": defined twice");
+            if (entries.putIfAbsent(key, t.getValueNode()) == null) keyLines.put(key, line(t.getKeyNode()));
         }
         for (Node n : merges) {
-            if (!(n instanceof MappingNode mm)) throw new ImportException(file, line(n), where + ": << must merge a mapping");
+            if (!(n instanceof MappingNode mm)) throw new ImportException(file, line(n), path("<<") + " must merge a mapping");
             merge(mm, false);
         }
+    }
+
+    /** key's dotted path from the top: processes.web.availability */
+    String path(String key) {
+        return where.isEmpty() ? key : where + "." + key;
     }
 
     static int line(Node n) {
@@ -83,9 +89,9 @@ final class YMap {
         return n != null && !(n instanceof ScalarNode s && s.getTag().equals(Tag.NULL));
     }
 
+    /** The line of key (where a mapping merged it in: of the merged key). */
     int line(String key) {
-        Node n = entries.get(key);
-        return n == null ? line : line(n);
+        return keyLines.getOrDefault(key, line);
     }
 
     Node node(String key) {
@@ -93,7 +99,7 @@ final class YMap {
     }
 
     Optional<String> str(String key) throws ImportException {
-        return has(key) ? Optional.of(scalar(entries.get(key), where + "." + key)) : Optional.empty();
+        return has(key) ? Optional.of(scalar(entries.get(key), path(key))) : Optional.empty();
     }
 
     String scalar(Node n, String what) throws ImportException {
@@ -108,7 +114,7 @@ final class YMap {
         return switch (v.get().toLowerCase(Locale.ROOT)) {
             case "true", "yes", "on", "y" -> Optional.of(true);
             case "false", "no", "off", "n" -> Optional.of(false);
-            default -> throw new ImportException(file, line(key), where + "." + key + ": '" + v.get() + "' is not true or false");
+            default -> throw new ImportException(file, line(key), path(key) + ": '" + v.get() + "' is not true or false");
         };
     }
 
@@ -118,26 +124,26 @@ final class YMap {
         try {
             return Optional.of(Long.parseLong(v.get().strip()));
         } catch (NumberFormatException e) {
-            throw new ImportException(file, line(key), where + "." + key + ": '" + v.get() + "' is not a whole number");
+            throw new ImportException(file, line(key), path(key) + ": '" + v.get() + "' is not a whole number");
         }
     }
 
     Optional<YMap> map(String key) throws ImportException {
-        return has(key) ? Optional.of(new YMap(file, where + "." + key, entries.get(key))) : Optional.empty();
+        return has(key) ? Optional.of(new YMap(file, path(key), entries.get(key))) : Optional.empty();
     }
 
     YMap map(String key, Node n) throws ImportException {
-        return new YMap(file, where + "." + key, n);
+        return new YMap(file, path(key), n);
     }
 
     /** A list of single values; a single value counts as a list of one (as namespace allows). */
     Optional<List<String>> strings(String key) throws ImportException {
         if (!has(key)) return Optional.empty();
         Node n = entries.get(key);
-        if (n instanceof ScalarNode) return Optional.of(List.of(scalar(n, where + "." + key)));
-        if (!(n instanceof SequenceNode s)) throw new ImportException(file, line(n), where + "." + key + " must be a list");
+        if (n instanceof ScalarNode) return Optional.of(List.of(scalar(n, path(key))));
+        if (!(n instanceof SequenceNode s)) throw new ImportException(file, line(n), path(key) + " must be a list");
         List<String> out = new ArrayList<>();
-        for (Node x : s.getValue()) out.add(scalar(x, where + "." + key + " item"));
+        for (Node x : s.getValue()) out.add(scalar(x, path(key) + " item"));
         return Optional.of(out);
     }
 
@@ -164,6 +170,6 @@ final class YMap {
     }
 
     ImportException error(String key, String why) {
-        return new ImportException(file, line(key), where + "." + key + ": " + why);
+        return new ImportException(file, line(key), path(key) + ": " + why);
     }
 }
