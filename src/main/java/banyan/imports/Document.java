@@ -40,7 +40,7 @@ final class Document {
         for (Draft d : services) {
             String name = names.get(d);
             out.append("\n[service.").append(key(name)).append("]\n");
-            if (!name.equals(d.source)) comment(out, Names.why(d.source));
+            if (!name.equals(d.source)) comment(out, Names.why(d.source, name));
             lines(out, d, bySource);
         }
         Map<String, List<String>> all = new LinkedHashMap<>(targets);

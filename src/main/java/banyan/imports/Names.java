@@ -35,9 +35,9 @@ final class Names {
     }
 
     /** The comment under a renamed service's header. */
-    static String why(String source) {
-        if (!valid(source))
-            return "named \"" + source + "\" in the source; banyan's names hold only letters, digits and _ . @ - (they name files and cgroups)";
-        return "named \"" + source + "\" in the source, a name another service there has too";
+    static String why(String source, String name) {
+        if (valid(source)) return "named \"" + source + "\" in the source, a name another service there has too";
+        return "named \"" + source + "\" in the source; banyan's names hold only letters, digits and _ . @ - (they name files and cgroups)"
+                + (name.equals(clean(source)) ? "" : ", and " + clean(source) + " is another service's");
     }
 }

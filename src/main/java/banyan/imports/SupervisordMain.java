@@ -82,8 +82,9 @@ final class SupervisordMain {
                     throw new ImportException(programs.file(), programs.line(), "[" + s.name() + "] programs: no [program:" + p.strip() + "]");
                 of.put(p.strip(), group);
             }
-            doc.header.add("[" + s.name() + "] programs = " + list + ": banyan has no groups; `banyan restart "
-                    + String.join(" ", list.split("\\s*,\\s*")) + "` acts on several services at once");
+            IniFile.Option priority = c.get(s, "priority");
+            doc.header.add("[" + s.name() + "] programs = " + list + (priority == null ? "" : ", priority = " + priority.value())
+                    + ": banyan has no groups; `banyan restart " + String.join(" ", list.split("\\s*,\\s*")) + "` acts on several services at once");
         }
         return of;
     }
