@@ -10,9 +10,9 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
 @Command(name = "import", mixinStandardHelpOptions = true,
-        description = {"Print a banyan.toml equivalent to another supervisor's configuration: a supervisord.conf,",
-                "a process-compose.yaml, or an s6 scan directory or s6-rc source directory.",
-                "Keys with no equivalent are kept as comments that say why."})
+        description = {"Print a banyan.toml equivalent to a supervisord, process-compose or s6 configuration.",
+                "PATH is a supervisord.conf, a process-compose.yaml, or an s6 scan or s6-rc source directory.",
+                "Keys with no equivalent are kept as comments that say why (docs/migrating.md)."})
 final class ImportCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "KIND", completionCandidates = Kinds.class,
             description = "supervisord, process-compose or s6")
