@@ -251,7 +251,7 @@ class ApiTest {
     @Test
     void aRequestNamingSeveralServicesIsCheckedWholeBeforeAnythingIsDone() throws Exception {
         var sleeper = live.stack.get("sleeper").orElseThrow();
-        assertTrue(sleeper.await(s -> s.state().equals("up"), java.time.Duration.ofSeconds(10)));
+        assertTrue(sleeper.await(s -> s.state() == banyan.supervise.ServiceState.UP, java.time.Duration.ofSeconds(10)));
         var before = sleeper.status();
         for (String action : new String[]{"restart", "stop", "start"}) {
             Raw.Answer a = Raw.post(live.socket(), "/v1/" + action + "?wait=5s", "{\"services\": [\"sleeper\", \"nope\", \"nada\"]}");
