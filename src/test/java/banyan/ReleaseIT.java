@@ -2,6 +2,7 @@ package banyan;
 
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -34,8 +35,9 @@ import static org.junit.jupiter.api.Assertions.*;
  * The release as a user gets it: src/dist/make-release turns the packaged jar into the tarball,
  * which is unpacked outside the source tree and run where no JDK, no Maven and no sources can be
  * seen (a mount namespace with empty tmpfs over them), as root and as an unprivileged user.
- * Runs in Maven's integration-test phase (pom.xml, execution "release"), after package.
+ * Runs in Maven's integration-test phase (pom.xml, execution "release", which runs the tag "release"), after package.
  */
+@Tag("release")
 class ReleaseIT {
     private static final Duration LIMIT = Duration.ofSeconds(60);
     private static final int NOBODY = 65534;
