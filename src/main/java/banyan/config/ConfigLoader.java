@@ -197,11 +197,11 @@ public final class ConfigLoader {
         RestartPolicy policy = new RestartPolicy(
                 f.oneOf("restart", MODES).orElse(d.mode()),
                 f.duration("min_uptime").orElse(d.minUptime()),
-                positive(f, "backoff").orElse(d.backoff()),
-                positive(f, "backoff_max").orElse(d.backoffMax()),
+                f.positiveDuration("backoff").orElse(d.backoff()),
+                f.positiveDuration("backoff_max").orElse(d.backoffMax()),
                 f.duration("backoff_reset").orElse(d.backoffReset()),
                 f.integer("max_restarts", 0, 1_000_000).map(Long::intValue).orElse(d.maxRestarts()),
-                positive(f, "restart_window").orElse(d.restartWindow()));
+                f.positiveDuration("restart_window").orElse(d.restartWindow()));
         if (policy.backoffMax().compareTo(policy.backoff()) < 0)
             f.error("backoff_max", "must be at least backoff (" + Durations.format(policy.backoff()) + ")");
         int stopSignal = f.string("stop_signal").map(s -> {
@@ -209,7 +209,7 @@ public final class ConfigLoader {
             if (n.isEmpty()) f.error("stop_signal", "'" + s + "' is not a signal; use a name such as TERM, INT, QUIT, HUP or a number");
             return n.orElse(Signals.TERM);
         }).orElse(Signals.TERM);
-        Duration stopTimeout = positive(f, "stop_timeout").orElse(ServiceConfig.DEFAULT_STOP_TIMEOUT);
+        Duration stopTimeout = f.positiveDuration("stop_timeout").orElse(ServiceConfig.DEFAULT_STOP_TIMEOUT);
         Map<String, String> env = new LinkedHashMap<>();
         f.string("env_file").ifPresent(p -> EnvFile.read(f, p, env));
         f.stringMap("env").ifPresent(m -> {
@@ -250,15 +250,6 @@ public final class ConfigLoader {
             return List.of();
         }
         return f.argv("command", "the program to run").orElse(List.of());
-    }
-
-    private static Optional<Duration> positive(Fields f, String key) {
-        Optional<Duration> d = f.duration(key);
-        if (d.isPresent() && (d.get().isZero() || d.get().isNegative())) {
-            f.error(key, "must be longer than 0");
-            return Optional.empty();
-        }
-        return d;
     }
 
     private static Optional<Identity> identity(Fields f) {

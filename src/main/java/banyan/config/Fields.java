@@ -88,6 +88,16 @@ final class Fields {
         return Optional.empty();
     }
 
+    /** A duration that must be longer than 0 (a timeout, an interval, a window). */
+    Optional<Duration> positiveDuration(String key) {
+        Optional<Duration> d = duration(key);
+        if (d.isPresent() && (d.get().isZero() || d.get().isNegative())) {
+            error(key, "must be longer than 0");
+            return Optional.empty();
+        }
+        return d;
+    }
+
     Optional<Duration> duration(String key) {
         Optional<String> s = string(key);
         if (s.isEmpty()) return Optional.empty();

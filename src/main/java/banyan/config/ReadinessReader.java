@@ -24,19 +24,19 @@ final class ReadinessReader {
             Fields r = ready.get();
             r.rejectUnknown(READY_KEYS);
             probe = probe(r, READY_KINDS);
-            interval = positive(r, "interval").orElse(interval);
-            timeout = positive(r, "timeout").orElse(timeout);
+            interval = r.positiveDuration("interval").orElse(interval);
+            timeout = r.positiveDuration("timeout").orElse(timeout);
         }
-        Optional<Duration> start = positive(f, "start_timeout");
+        Optional<Duration> start = f.positiveDuration("start_timeout");
         Optional<Readiness.Liveness> liveness = f.table("liveness").flatMap(l -> {
             l.rejectUnknown(LIVENESS_KEYS);
             Optional<Probe> p = probe(l, LIVENESS_KINDS);
-            Duration i = positive(l, "interval").orElse(Duration.ofSeconds(10));
-            Duration t = positive(l, "timeout").orElse(Readiness.DEFAULT_TIMEOUT);
+            Duration i = l.positiveDuration("interval").orElse(Duration.ofSeconds(10));
+            Duration t = l.positiveDuration("timeout").orElse(Readiness.DEFAULT_TIMEOUT);
             int failures = l.integer("failures", 1, 1000).map(Long::intValue).orElse(3);
             return p.map(x -> new Readiness.Liveness(x, i, t, failures));
         });
-        Optional<Duration> watchdog = positive(f, "watchdog");
+        Optional<Duration> watchdog = f.positiveDuration("watchdog");
         if (watchdog.isPresent() && !(probe.orElse(null) instanceof Probe.Notify))
             f.error("watchdog", "needs ready = { notify = true }: the service pings with sd_notify WATCHDOG=1");
         return new Readiness(probe, interval, timeout, start, liveness, watchdog);
@@ -91,12 +91,4 @@ final class ReadinessReader {
         return Optional.empty();
     }
 
-    static Optional<Duration> positive(Fields f, String key) {
-        Optional<Duration> d = f.duration(key);
-        if (d.isPresent() && (d.get().isZero() || d.get().isNegative())) {
-            f.error(key, "must be longer than 0");
-            return Optional.empty();
-        }
-        return d;
-    }
 }

@@ -63,7 +63,7 @@ final class RootReader {
         f.rejectUnknown(ROOT_KEYS);
         List<RootConfig.Source> sources = sources(name, f, file, problems);
         Optional<RootProbe> probe = f.table("probe").flatMap(RootReader::probe);
-        Duration acquire = positive(f, "acquire_timeout").orElse(RootConfig.DEFAULT_ACQUIRE_TIMEOUT);
+        Duration acquire = f.positiveDuration("acquire_timeout").orElse(RootConfig.DEFAULT_ACQUIRE_TIMEOUT);
         boolean failback = f.bool("failback").orElse(false);
         if (f.problemCount() > before) return Optional.empty();
         return Optional.of(new RootConfig(name, sources, probe, acquire, failback, f.place(null)));
@@ -203,8 +203,8 @@ final class RootReader {
                 return Optional.empty();
             });
         }
-        Duration interval = positive(p, "interval").orElse(RootProbe.DEFAULT_INTERVAL);
-        Duration timeout = positive(p, "timeout").orElse(RootProbe.DEFAULT_TIMEOUT);
+        Duration interval = p.positiveDuration("interval").orElse(RootProbe.DEFAULT_INTERVAL);
+        Duration timeout = p.positiveDuration("timeout").orElse(RootProbe.DEFAULT_TIMEOUT);
         int failures = p.integer("failures", 1, 1000).map(Long::intValue).orElse(RootProbe.DEFAULT_FAILURES);
         if (p.problemCount() > before || check.isEmpty()) return Optional.empty();
         return Optional.of(new RootProbe(check.get(), interval, timeout, failures));
@@ -257,15 +257,6 @@ final class RootReader {
             f.error(key, "'" + p + "' must be an absolute path");
             return Optional.empty();
         });
-    }
-
-    private static Optional<Duration> positive(Fields f, String key) {
-        Optional<Duration> d = f.duration(key);
-        if (d.isPresent() && (d.get().isZero() || d.get().isNegative())) {
-            f.error(key, "must be longer than 0");
-            return Optional.empty();
-        }
-        return d;
     }
 
     private static Set<String> union(Set<String> a, Set<String> b) {
