@@ -6,7 +6,6 @@ import banyan.os.Reaper;
 import banyan.os.Signals;
 import banyan.supervise.ServiceState;
 import banyan.supervise.ServiceStatus;
-import banyan.supervise.Supervisor;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonPrimitive;
@@ -136,11 +135,12 @@ final class Api extends Handler.Abstract {
             reply.json(200, Json.services(stack.statuses(), logs, Instant.now()));
             return;
         }
-        Supervisor s = stack.get(p[3]).orElseThrow(() -> new Refusal(404, "no service named '" + quote(p[3]) + "'; GET /v1/services lists them"));
+        String name = p[3];
+        ServiceStatus found = stack.status(name).orElseThrow(() -> new Refusal(404, "no service named '" + quote(name) + "'; GET /v1/services lists them"));
         if (p.length == 4) {
             allow(method, "GET");
             Inputs.query(req, NONE);
-            reply.json(200, Json.status(s.status(), logs, Instant.now()));
+            reply.json(200, Json.status(found, logs, Instant.now()));
             return;
         }
         if (p.length != 5) throw notFound();
@@ -149,16 +149,15 @@ final class Api extends Handler.Abstract {
                 allow(method, "POST");
                 Duration wait = Inputs.duration(Inputs.query(req, Set.of("wait")), "wait", Duration.ZERO);
                 Inputs.body(req, NONE);
-                actions.one(s, p[4], wait, reply);
+                actions.one(name, p[4], wait, reply);
             }
             case "signal" -> {
                 allow(method, "POST");
                 Inputs.query(req, NONE);
                 int signal = signalOf(Inputs.body(req, Set.of("signal")));
-                int pid = s.status().pid();
-                if (pid <= 0) throw new Refusal(409, s.name() + " has no running process (state " + s.status().state() + ")");
-                s.signal(signal);
-                JsonObject o = Json.status(s.status(), logs, Instant.now());
+                if (found.pid() <= 0) throw new Refusal(409, name + " has no running process (state " + found.state() + ")");
+                stack.signal(name, signal);
+                JsonObject o = Json.status(found, logs, Instant.now());
                 o.addProperty("signal", Signals.name(signal));
                 reply.json(202, o);
             }
@@ -172,8 +171,8 @@ final class Api extends Handler.Abstract {
                     default -> throw new Refusal(400, "until='" + quote(until) + "' is not allowed; use ready or down");
                 };
                 Duration limit = Inputs.duration(q, "timeout", MAX_WAIT);
-                boolean reached = s.await(done, limit.compareTo(MAX_WAIT) < 0 ? limit : MAX_WAIT);
-                ServiceStatus now = s.status();
+                boolean reached = stack.await(name, done, limit.compareTo(MAX_WAIT) < 0 ? limit : MAX_WAIT);
+                ServiceStatus now = stack.status(name).orElse(found);
                 int code = !reached ? 504 : until.equals("ready") && !now.ready() ? 409 : 200;
                 reply.json(code, Json.status(now, logs, Instant.now()));
             }
@@ -182,10 +181,11 @@ final class Api extends Handler.Abstract {
                 Fields q = Inputs.query(req, Set.of("n", "follow"));
                 int n = Inputs.whole(q, "n", 100);
                 boolean follow = Inputs.bool(q, "follow");
-                if (s.config().logger().isPresent())
-                    throw new Refusal(409, s.name() + "'s output goes to its logger (" + String.join(" ", s.config().logger().get())
+                var logger = stack.config(name).flatMap(c -> c.logger());
+                if (logger.isPresent())
+                    throw new Refusal(409, name + "'s output goes to its logger (" + String.join(" ", logger.get())
                             + "), not to banyan: read what the logger writes");
-                LogStream.serve(logs.ring(s.name()), n, follow, reply);
+                LogStream.serve(logs.ring(name), n, follow, reply);
             }
             default -> throw notFound();
         }

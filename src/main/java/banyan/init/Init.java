@@ -234,7 +234,7 @@ public final class Init {
 
     private void changed(ServiceStatus before, ServiceStatus now) {
         String name = now.name();
-        var config = stack.get(name).map(banyan.supervise.Supervisor::config).orElse(null); // as reloaded
+        var config = stack.config(name).orElse(null); // as reloaded
         if (config == null) return;
         if (before != null && before.state() == ServiceState.UP && now.state() != ServiceState.UP
                 && !java.time.Duration.between(before.since(), now.since()).minus(config.restart().minUptime()).isNegative())

@@ -81,10 +81,42 @@ public final class Stack {
         });
     }
 
-    /** Starts one service (and, through the graph, what it requires); it then stays wanted. */
+    /**
+     * Starts one service (and, through the graph, what it requires); it then stays wanted. One
+     * waiting out its backoff starts now: its requirements are up, or it would have been stopped.
+     */
     public void start(String name) {
         inbox.offer(() -> {
-            if (!goingDown) want(name, new HashSet<>());
+            if (goingDown) return;
+            want(name, new HashSet<>());
+            Entry e = entries.get(name);
+            if (e != null && !e.removing && e.observed().state() == ServiceState.BACKOFF) e.start();
+        });
+    }
+
+    /**
+     * Restarts one service: a new instance, after which what requires it restarts too (it is stale,
+     * see observe). One that is not running is simply started.
+     */
+    public void restart(String name) {
+        inbox.offer(() -> {
+            Entry e = entries.get(name);
+            if (goingDown || e == null || e.removing) return;
+            ServiceState st = e.observed().state();
+            if ((st.isRunning() || st == ServiceState.DONE) && !e.startSent()) { // a finished oneshot runs again
+                e.supervisor.restart();
+                return;
+            }
+            want(name, new HashSet<>());
+            if (st == ServiceState.BACKOFF) e.start();
+        });
+    }
+
+    /** Sends a signal to the service's main process, in order with the requests before it. */
+    public void signal(String name, int signal) {
+        inbox.offer(() -> {
+            Entry e = entries.get(name);
+            if (e != null) e.supervisor.signal(signal);
         });
     }
 
@@ -177,40 +209,11 @@ public final class Stack {
     }
 
     private Diff applyReload(StackConfig next) {
-        List<String> added = new ArrayList<>(), removed = new ArrayList<>(), changed = new ArrayList<>(), same = new ArrayList<>();
-        Set<String> target = next.closure(next.bootTarget());
-        for (var en : entries.entrySet()) {
-            ServiceConfig n = next.services().get(en.getKey());
-            Entry e = en.getValue();
-            if (n == null) {
-                if (!e.removing) removed.add(en.getKey()); // else already on its way out: the file before dropped it
-                e.removing = true;
-                e.replacement = Optional.empty();
-                e.wanted = e.pending = false;
-                continue;
-            }
-            // Compared with what its supervisor runs: a replacement that a reload before asked for is
-            // cancelled when this file brings the running config back.
-            boolean keeps = n.sameAs(e.supervisor.config());
-            (e.removing ? added : keeps ? same : changed).add(en.getKey());
-            e.removing = false; // brought back before it was gone
-            e.replacement = keeps ? Optional.empty() : Optional.of(n);
-            e.config = n;
-            boolean want = target.contains(en.getKey());
-            e.pending = want && (e.pending || !e.wanted);
-            e.wanted = want;
-        }
-        for (ServiceConfig s : next.services().values()) {
-            if (entries.containsKey(s.name())) continue;
-            added.add(s.name());
-            Entry e = new Entry(new Supervisor(s, host).open());
-            e.wanted = e.pending = target.contains(s.name());
-            entries.put(s.name(), e);
-        }
+        Diff diff = ReloadDiff.apply(entries, next, c -> new Entry(new Supervisor(c, host).open()));
         config = next;
         swaps = entries.values().stream().anyMatch(Entry::swapDue);
         rebuild();
-        return new Diff(added, removed, changed, same);
+        return diff;
     }
 
     /** SIGKILL to every service at once. */
@@ -219,8 +222,25 @@ public final class Stack {
         retired.killNow();
     }
 
+    /** The supervisor now running the service (tests, and readers in this package); others ask by name below. */
     public Optional<Supervisor> get(String name) {
         return supervisors.stream().filter(s -> s.name().equals(name)).findFirst();
+    }
+
+    /** The service's status, empty when the file in force has no such service. */
+    public Optional<ServiceStatus> status(String name) {
+        return get(name).map(Supervisor::status);
+    }
+
+    /** The configuration the service runs with now (a reload replaces it once the old one is down). */
+    public Optional<ServiceConfig> config(String name) {
+        return get(name).map(Supervisor::config);
+    }
+
+    /** Waits until the service's status satisfies condition; false on timeout or when there is no such service. */
+    public boolean await(String name, java.util.function.Predicate<ServiceStatus> condition, Duration timeout) throws InterruptedException {
+        Optional<Supervisor> s = get(name);
+        return s.isPresent() && s.get().await(condition, timeout);
     }
 
     public List<ServiceStatus> statuses() {
