@@ -146,7 +146,7 @@ class OciIT {
         assertEquals(0, container.awaitExit(BOOT), container.out());
     }
 
-    /** kill -9 -1 from crun exec, three times: every service comes back each time, db, app and web in that order. */
+    /** kill -9 -1 from crun exec, five times: every service comes back each time, db, app and web in that order. */
     @Test
     @Timeout(90)
     void killMinus9MinusOneInsideTheContainerRebuildsEverything() throws Exception {
@@ -166,7 +166,7 @@ class OciIT {
         container = Container.start(this);
         container.awaitLog("target default is up");
         Path starts = dir.resolve("data/starts");
-        for (int round = 1; round <= 3; round++) {
+        for (int round = 1; round <= 5; round++) {
             int before = lines(starts).size();
             long pid = container.pid();
             Result kill = container.exec("sh", "-c", "kill -9 -1");
