@@ -1,0 +1,10 @@
+package banyan.manage;
+
+import banyan.roots.Roots;
+
+import java.nio.file.Path;
+
+/** Where a stack's roots are seen (Roots.BASE but in tests), and who hears of their changes (events, console; it must not block). */
+public record RootsAt(Path base, Roots.Listener listener) {
+    public static final RootsAt DEFAULT = new RootsAt(Roots.BASE, (before, now) -> {});
+}
