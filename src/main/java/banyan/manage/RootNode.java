@@ -51,8 +51,16 @@ final class RootNode extends Vertex {
         return h != null ? h : supervisor.map(RootSupervisor::status).orElse(unavailable);
     }
 
-    void heard(RootStatus now) {
+    private volatile double acquireSeconds = -1;           // written on the root's thread
+
+    void heard(RootStatus before, RootStatus now) {
         heard = now;
+        if (now.up() && before.state().equals("acquiring"))
+            acquireSeconds = java.time.Duration.between(before.since(), now.since()).toNanos() / 1e9;
+    }
+
+    double acquireSeconds() {
+        return acquireSeconds;
     }
 
     static Phase phaseOf(RootStatus s) {

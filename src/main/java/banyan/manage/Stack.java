@@ -226,9 +226,13 @@ public final class Stack {
         RootSet.lost(graph, byIndex, roots.nodes().get(now.name()), before, now);
     }
 
-    /** The roots, in the file's order. */
+    /** The roots, in the file's order; how long the last acquisition of one took (acquiring to up; -1 before any). */
     public List<RootStatus> roots() {
         return roots.statuses();
+    }
+
+    public double acquireSeconds(String root) {
+        return roots.get(root).map(RootNode::acquireSeconds).orElse(-1.0);
     }
 
     /**
@@ -253,11 +257,7 @@ public final class Stack {
 
     /** The service's status, empty when the file in force has no such service. */
     public Optional<ServiceStatus> status(String name) {
-        return get(name).map(s -> shown(s.status()));
-    }
-
-    private ServiceStatus shown(ServiceStatus s) {
-        return RootSet.shown(s, waiting);
+        return get(name).map(s -> RootSet.shown(s.status(), waiting));
     }
 
     /** The configuration the service runs with now (a reload replaces it once the old one is down). */
@@ -272,7 +272,7 @@ public final class Stack {
     }
 
     public List<ServiceStatus> statuses() {
-        return supervisors.stream().map(s -> shown(s.status())).toList();
+        return supervisors.stream().map(s -> RootSet.shown(s.status(), waiting)).toList();
     }
 
     private void run() {

@@ -143,7 +143,7 @@ class RootServicesIT {
         assertEquals(ServiceState.DOWN, stack.status("app").orElseThrow().state());
         Files.move(a, missing); // the source comes into being: the root's retry finds it, and the service starts
         awaitLine("app: sees on root a ID=a");
-        assertEquals(ServiceState.UP, stack.status("app").orElseThrow().state());
+        assertEquals("", awaitState("app", ServiceState.UP).reason().replace("start requested", ""), "no longer waiting");
     }
 
     @Test
@@ -199,5 +199,73 @@ class RootServicesIT {
         stack = null;
         assertFalse(mounted(dir.resolve("roots/app")), "released at the end");
         assertTrue(events.getLast().startsWith("app down"), events.toString());
+    }
+
+    /** One HTTP/1.0 request on the control socket; the whole answer (the server closes the connection after it). */
+    static String http(Path socket, String method, String path, String body) throws Exception {
+        try (var ch = java.nio.channels.SocketChannel.open(java.net.UnixDomainSocketAddress.of(socket))) {
+            String req = method + " " + path + " HTTP/1.0\r\nHost: banyan\r\nContent-Type: application/json\r\nContent-Length: "
+                    + body.getBytes().length + "\r\n\r\n" + body;
+            ch.write(java.nio.ByteBuffer.wrap(req.getBytes()));
+            var out = new java.io.ByteArrayOutputStream();
+            var buf = java.nio.ByteBuffer.allocate(8192);
+            while (ch.read(buf) > 0) {
+                out.write(buf.array(), 0, buf.position());
+                buf.clear();
+            }
+            return out.toString();
+        }
+    }
+
+    @Test
+    void theApiShowsRootsReroutesThemAndCountsThem() throws Exception {
+        Path a = tree("a"), b = tree("b");
+        var events = new banyan.control.Events();
+        var logs = new banyan.logs.Logs(new banyan.config.LogConfig(Optional.of(dir.resolve("log")), 1 << 20, 2), System.getenv(), m -> {});
+        stack = new Stack(TestHost.config(dir, roots(a, b) + SEES), t.host, new RootsAt(dir.resolve("roots"), new Roots.Listener() {
+            @Override
+            public void changed(RootStatus before, RootStatus now) {
+                events.rootChanged(before, now);
+            }
+        }));
+        var server = new banyan.control.ControlServer(new banyan.control.ControlServer.Options(dir.resolve("control.sock"), Optional.empty(),
+                Optional.empty(), Duration.ofSeconds(5)), stack, logs, events, new banyan.control.ControlServer.Hooks(x -> {}, Optional.empty()));
+        try {
+            stack.up();
+            stack.awaitUp(LIMIT).orElseThrow();
+            Path sock = server.socket();
+            String roots = http(sock, "GET", "/v1/roots", "");
+            assertTrue(roots.startsWith("HTTP/1.1 200"), roots);
+            assertTrue(roots.contains("{\"roots\":[{\"name\":\"app\",\"state\":\"up\",\"source\":\"a\""), roots);
+            String metrics = http(sock, "GET", "/metrics", "");
+            assertTrue(metrics.contains("banyan_root_up{root=\"app\"} 1"), metrics);
+            assertTrue(metrics.contains("banyan_root_losses_total{root=\"app\"} 0"), metrics);
+            assertTrue(metrics.matches("(?s).*banyan_root_acquire_seconds\\{root=\"app\"} 0\\.\\d+.*"), metrics);
+            String unknown = http(sock, "POST", "/v1/roots/app/reroot", "{\"source\": \"nfs\"}");
+            assertTrue(unknown.startsWith("HTTP/1.1 400") && unknown.contains("root app has no source 'nfs'; its sources: a, b"), unknown);
+            String none = http(sock, "POST", "/v1/roots/db/reroot", "{}");
+            assertTrue(none.startsWith("HTTP/1.1 404") && none.contains("no root named 'db'"), none);
+            try (var ch = java.nio.channels.SocketChannel.open(java.net.UnixDomainSocketAddress.of(sock))) {
+                ch.write(java.nio.ByteBuffer.wrap("GET /v1/events HTTP/1.1\r\nHost: banyan\r\n\r\n".getBytes()));
+                var seen = new StringBuilder();
+                var buf = java.nio.ByteBuffer.allocate(65536);
+                while (!seen.toString().contains(": banyan events")) { // subscribed once this is sent: the reroot comes after
+                    buf.clear();
+                    if (ch.read(buf) < 0) break;
+                    seen.append(new String(buf.array(), 0, buf.position()));
+                }
+                String ok = http(sock, "POST", "/v1/roots/app/reroot", "{\"source\": \"b\"}");
+                assertTrue(ok.startsWith("HTTP/1.1 202"), ok);
+                awaitLine("app: sees on root b ID=b");
+                while (!seen.toString().contains("\"state\":\"up\",\"source\":\"b\"")) {
+                    buf.clear();
+                    if (ch.read(buf) < 0) break;
+                    seen.append(new String(buf.array(), 0, buf.position()));
+                }
+                assertTrue(seen.toString().contains("event: root\ndata: {\"name\":\"app\",\"state\":\"releasing\""), seen.toString());
+            }
+        } finally {
+            server.close();
+        }
     }
 }
