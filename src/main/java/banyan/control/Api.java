@@ -78,12 +78,14 @@ final class Api extends Handler.Abstract {
             allow(method, "GET");
             Inputs.query(req, NONE);
             reply.text(200, "text/plain; version=0.0.4; charset=utf-8",
-                    Metrics.render(stack.statuses(), logs, Reaper.get().orphansReaped(), started, Instant.now(), listeners));
+                    Metrics.render(stack.statuses(), logs, Reaper.get().orphansReaped(), started, Instant.now(), listeners)
+                            + Metrics.roots(stack.roots(), stack::acquireSeconds));
             return;
         }
         if (p.length < 3 || !p[1].equals("v1")) throw new Refusal(404, "no such resource; the API lives under /v1 (see docs/api.yaml)");
         switch (p[2]) {
             case "services" -> services(req, method, p, reply);
+            case "roots" -> roots(req, method, p, reply);
             case "start", "stop", "restart" -> {
                 if (p.length != 3) throw notFound();
                 allow(method, "POST");
@@ -189,6 +191,39 @@ final class Api extends Handler.Abstract {
             }
             default -> throw notFound();
         }
+    }
+
+    /** GET /v1/roots, GET /v1/roots/NAME, POST /v1/roots/NAME/reroot {"source": NAME} (the source optional). */
+    private void roots(Request req, String method, String[] p, Reply reply) throws Exception {
+        if (p.length == 3 || (p.length == 4 && p[3].isEmpty())) {
+            allow(method, "GET");
+            Inputs.query(req, NONE);
+            reply.json(200, Json.roots(stack.roots()));
+            return;
+        }
+        String name = p[3];
+        var found = stack.roots().stream().filter(r -> r.name().equals(name)).findFirst()
+                .orElseThrow(() -> new Refusal(404, "no root named '" + quote(name) + "'; GET /v1/roots lists them"));
+        if (p.length == 4) {
+            allow(method, "GET");
+            Inputs.query(req, NONE);
+            reply.json(200, Json.root(found));
+            return;
+        }
+        if (p.length != 5 || !p[4].equals("reroot")) throw notFound();
+        allow(method, "POST");
+        Inputs.query(req, NONE);
+        JsonElement src = Inputs.body(req, Set.of("source")).get("source");
+        if (src != null && !(src instanceof JsonPrimitive prim && prim.isString()))
+            throw new Refusal(400, "source must be the name of one of the root's sources (a string), or left out for the first");
+        try {
+            stack.reroot(name, Optional.ofNullable(src).map(JsonElement::getAsString));
+        } catch (IllegalArgumentException e) {
+            throw new Refusal(400, e.getMessage());
+        }
+        JsonObject o = Json.root(found);
+        o.addProperty("rerooting", true);
+        reply.json(202, o);
     }
 
     static boolean isDown(ServiceStatus s) {

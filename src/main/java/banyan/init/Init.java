@@ -114,7 +114,7 @@ public final class Init {
         Map<String, String> boot = new LinkedHashMap<>(config.boot());
         BootSettings s = settings;
         if (s != null) boot.put("target", s.target());
-        return new StackConfig(config.sources(), boot, config.services(), config.targets(), config.log());
+        return new StackConfig(config.sources(), boot, config.services(), config.targets(), config.log(), config.roots());
     }
 
     /**
@@ -186,7 +186,7 @@ public final class Init {
         Optional<Path> cgroups = host.cgroupParent();
         cgroupParent = cgroups;
         StackConfig withTarget = withBootTarget(config);
-        Stack s = new Stack(withTarget, host);
+        Stack s = new Stack(withTarget, host, banyan.manage.RootsAt.heardBy(listener)); // roots' changes too, when it hears them
         stack = s;
         int wanted = withTarget.closure(settings.target()).size();
         log.accept("stage 2: starting " + wanted + " service(s) of target " + settings.target()

@@ -48,4 +48,31 @@ final class ReloadDiff {
         }
         return new Stack.Diff(added, removed, changed, same);
     }
+
+    /**
+     * Stack thread: closes removed services and replaces changed ones once they are down (a reload
+     * left them to do). Returns how many were swapped, and how many must wait for the next change.
+     */
+    static int[] swap(Map<String, Entry> entries, Retired retired, Function<ServiceConfig, banyan.supervise.Supervisor> open) {
+        int swapped = 0, waiting = 0;
+        for (var it = entries.entrySet().iterator(); it.hasNext(); ) {
+            Entry e = it.next().getValue();
+            if (!e.swapDue()) continue;
+            if (!e.settledDown()) {
+                waiting++;
+                continue;
+            }
+            e.supervisor.close();
+            retired.add(e.supervisor);
+            if (e.removing) it.remove();
+            else {
+                e.supervisor.awaitClosed(); // its successor takes over the name and the cgroup
+                e.supervisor = open.apply(e.replacement.get());
+                e.replacement = Optional.empty();
+                e.pending = e.wanted;
+            }
+            swapped++;
+        }
+        return new int[] {swapped, waiting};
+    }
 }
