@@ -27,6 +27,8 @@ public final class Main {
         m.put("wait", WaitCommand.class);
         m.put("reload", ReloadCommand.class);
         m.put("shutdown", ShutdownCommand.class);
+        m.put("shell", ShellCommand.class);
+        m.put("sessions", SessionsCommand.class);
         m.put("import", ImportCommand.class);
         m.put("generate-completion", picocli.AutoComplete.GenerateCompletion.class);
         return m;
