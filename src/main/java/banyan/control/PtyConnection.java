@@ -47,12 +47,7 @@ final class PtyConnection extends AbstractConnection implements Session.Client {
         getEndPoint().setIdleTimeout(0); // a shell may sit idle for hours
         Thread.ofVirtual().name("shell-" + session.id() + "-out").start(this::writer);
         if (!hello.isEmpty()) queue(frame('m', hello.getBytes(StandardCharsets.UTF_8)));
-        if (!session.attach(this)) {
-            queue(frame('m', ("session " + session.id() + " has ended").getBytes(StandardCharsets.UTF_8)));
-            queue(END);
-            return;
-        }
-        fillInterested();
+        if (session.attach(this)) fillInterested(); // else it has ended, and exited() queued the code
     }
 
     @Override

@@ -91,11 +91,17 @@ public final class Session {
         onEnd.run();
     }
 
-    /** Adds a client: it gets the scrollback first. Returns false when the session has ended. */
+    /**
+     * Adds a client: it gets the scrollback first. A session that has ended already (a command
+     * quicker than its client's upgrade) gives its output and exit code, and returns false.
+     */
     public synchronized boolean attach(Client c) {
-        if (exit.isPresent()) return false;
         byte[] back = scrollback.bytes();
         if (back.length > 0) c.output(back);
+        if (exit.isPresent()) {
+            c.exited(exit.getAsInt());
+            return false;
+        }
         clients.add(c);
         return true;
     }

@@ -52,9 +52,9 @@ public final class Sessions {
             throw new Refused("cannot open a pseudo-terminal: " + e.getMessage());
         }
         String id = HexFormat.of().formatHex(bytes(4));
-        Session s = new Session(id, argv, pty, rows, cols, SCROLLBACK, () -> open.remove(id));
+        Session s = new Session(id, argv, pty, rows > 0 ? rows : 24, cols > 0 ? cols : 80, SCROLLBACK, () -> open.remove(id));
         try {
-            if (rows > 0 && cols > 0) Pty.resize(pty.master(), rows, cols);
+            Pty.resize(pty.master(), rows > 0 ? rows : 24, cols > 0 ? cols : 80); // a client with no terminal gets the classic size
             List<String> e = new ArrayList<>();
             env.forEach((k, v) -> { if (!k.equals("TERM")) e.add(k + "=" + v); });
             e.add("TERM=" + term.filter(t -> t.matches("[A-Za-z0-9._+-]{1,64}")).orElse(env.getOrDefault("TERM", "xterm")));
