@@ -100,6 +100,9 @@ class FromRamIT {
             assertEquals(0, status.code, status.out);
             assertEquals(keeper, field(status.out, "keeper", 3), "the same process of the service runs on");
             assertEquals("up", field(status.out, "keeper", 1), status.out);
+            Result shell = run(List.of(client.toString(), "shell", "--control", socket.toString(), "--", "echo", "from the core"));
+            assertEquals(0, shell.code, shell.out);
+            assertTrue(shell.out.contains("from the core"), shell.out);
 
             Result shutdown = run(List.of(client.toString(), "shutdown", "--control", socket.toString()));
             assertEquals(0, shutdown.code, shutdown.out);
