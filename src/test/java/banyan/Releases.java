@@ -34,13 +34,14 @@ final class Releases {
         Path target = target(), dir = Files.createTempDirectory("banyan-release");
         Runtime.getRuntime().addShutdownHook(new Thread(() -> delete(dir)));
         Path out = dir.resolve("out"), said = dir.resolve("make-release.txt");
+        long start = System.nanoTime();
         Process p = new ProcessBuilder("sh", target.getParent().resolve("src/dist/make-release").toString(), System.getProperty("java.home"),
                 version(), target.toString(), out.toString()).directory(dir.toFile()).redirectErrorStream(true).redirectOutput(said.toFile()).start();
         if (!p.waitFor(5, TimeUnit.MINUTES)) {
             p.destroyForcibly();
             throw new IOException("make-release took more than 5 minutes: " + Files.readString(said));
         }
-        log = Files.readString(said);
+        log = String.format("took %.1f s: %s", (System.nanoTime() - start) / 1e9, Files.readString(said).strip());
         if (p.exitValue() != 0) throw new IOException("make-release failed (" + p.exitValue() + "): " + log);
         tarball = out.resolve("banyan-" + version() + "-linux-x86_64.tar.gz");
         if (!Files.isRegularFile(tarball)) throw new IOException("make-release made no " + tarball + ": " + log);
