@@ -39,7 +39,7 @@ final class FromRam {
         }
         try {
             int uid = Proc.uid();
-            Path core = RamCore.place(uid, System.getenv());
+            Path core = RamCore.place(uid, Proc.pid(), System.getenv());
             if (uid == 0 && !required) RamCore.runOnTmpfs(line -> System.err.println("banyan: " + line));
             long start = System.currentTimeMillis();
             RamCore.Copy copy = RamCore.copy(release, core, uid == 0);
@@ -60,6 +60,16 @@ final class FromRam {
         // PID 1 boots from the disk rather than not at all
         System.err.println("banyan: not running from RAM: " + e.getMessage());
         return OptionalInt.empty();
+    }
+
+    /** At exit: the copy this banyan runs from, unless it is PID 1's, goes (RamCore.discard). */
+    static void discard() {
+        try {
+            Path home = RamCore.release();
+            if (RamCore.isCore(home)) RamCore.discard(home, Proc.uid() == 0);
+        } catch (RamCore.Refused e) {
+            // not a release: nothing was copied
+        }
     }
 
     static String absolute(Path p) {

@@ -104,6 +104,7 @@ final class InitCommand implements Callable<Integer> {
         init.beforeUnmount(close);
         int code = init.run();
         close.run();
+        FromRam.discard();
         ConsoleSink.drainStandardStreams(Main.LAST_WORDS);
         Machine.exitNow(code); // everything is stopped: skip the JVM's exit, which lingers 300 ms on threads in native calls
         return code;

@@ -94,6 +94,7 @@ final class UpCommand implements Callable<Integer> {
         api.close();
         console.banyan("stopped");
         plane.close();
+        FromRam.discard();
         return Main.OK;
     }
 }

@@ -28,7 +28,10 @@ import java.util.Set;
 public final class RamCore {
     private RamCore() {}
 
-    /** Where the core goes for root; others get $XDG_RUNTIME_DIR/banyan/core, which must be on a tmpfs already. */
+    /**
+     * PID 1's core. Any other banyan gets a core of its own, /run/banyan/core-PID (root) or
+     * $XDG_RUNTIME_DIR/banyan/core-PID, which must be on a tmpfs already, and discards it at exit.
+     */
     public static final Path ROOT_CORE = Path.of("/run/banyan/core");
     /** The system libraries inside the core; the copied loader is sys/ld.so (the launcher looks for it there). */
     static final String SYS = "sys", LOADER = "ld.so";
@@ -56,13 +59,13 @@ public final class RamCore {
         return home;
     }
 
-    /** Where this user's core goes. */
-    public static Path place(int uid, Map<String, String> env) throws Refused {
-        if (uid == 0) return ROOT_CORE;
+    /** Where this banyan's core goes. */
+    public static Path place(int uid, int pid, Map<String, String> env) throws Refused {
+        if (uid == 0) return pid == 1 ? ROOT_CORE : Path.of("/run/banyan/core-" + pid);
         String xdg = env.getOrDefault("XDG_RUNTIME_DIR", "");
         if (xdg.isEmpty() || !Path.of(xdg).isAbsolute())
             throw new Refused("running from RAM as a user needs XDG_RUNTIME_DIR (a tmpfs of this user, such as /run/user/" + uid + ")");
-        Path core = Path.of(xdg, "banyan", "core");
+        Path core = Path.of(xdg, "banyan", "core-" + pid);
         String fs = fsType(Path.of(xdg));
         if (!fs.equals("tmpfs") && !fs.equals("ramfs"))
             throw new Refused("XDG_RUNTIME_DIR " + xdg + " is on " + fs + ", not in RAM; only root can mount a tmpfs for the core");
@@ -116,6 +119,21 @@ public final class RamCore {
     /** In init, before the core is mounted below it: a tmpfs on /run where nothing is mounted yet (stage 1 then finds it). */
     public static void runOnTmpfs(java.util.function.Consumer<String> log) {
         Stage1.mountRun(log);
+    }
+
+    /**
+     * At exit: a core mounted for this banyan is detached (the kernel frees it once nothing runs from
+     * it), a user's is deleted (its files stay readable to whoever has them open). PID 1's stays.
+     */
+    public static void discard(Path core, boolean mounted) {
+        if (core.equals(ROOT_CORE)) return;
+        try {
+            if (mounted) Mounts.unmount(core.toString(), Mounts.MNT_DETACH);
+            else deleteTree(core);
+            Files.deleteIfExists(core);
+        } catch (IOException | OsException e) {
+            System.err.println("banyan: could not discard the copy in RAM at " + core + ": " + e.getMessage());
+        }
     }
 
     /** Whether home is a core already (this banyan is the copy). */
