@@ -122,11 +122,20 @@ final class ControlClient {
     }
 
     Response request(String method, String path, String jsonBody) throws IOException, Unreachable, Denied {
+        return request(method, path, jsonBody, null);
+    }
+
+    /**
+     * With upgrade (a protocol such as banyan-shell), asks to switch the connection to it: a 101
+     * answer's body is the raw connection from then on, and {@link Response#channel} writes to it.
+     */
+    Response request(String method, String path, String jsonBody, String upgrade) throws IOException, Unreachable, Denied {
         SocketChannel ch = connect();
         try {
             byte[] body = jsonBody == null ? new byte[0] : jsonBody.getBytes(StandardCharsets.UTF_8);
             StringBuilder head = new StringBuilder(method).append(' ').append(path).append(" HTTP/1.1\r\n")
-                    .append("Host: banyan\r\nAccept: application/json, text/plain, text/event-stream\r\nConnection: close\r\n");
+                    .append("Host: banyan\r\nAccept: application/json, text/plain, text/event-stream\r\n")
+                    .append(upgrade == null ? "Connection: close\r\n" : "Connection: Upgrade\r\nUpgrade: " + upgrade + "\r\n");
             token.ifPresent(t -> head.append("Authorization: Bearer ").append(t).append("\r\n"));
             if (jsonBody != null) head.append("Content-Type: application/json\r\n");
             if (jsonBody != null || method.equals("POST")) head.append("Content-Length: ").append(body.length).append("\r\n");
@@ -147,6 +156,7 @@ final class ControlClient {
             }
             int code = Integer.parseInt(parts[1]);
             if (code == 401 && tcp.isPresent()) throw new Denied("banyan at " + where + " refused the token (HTTP 401)");
+            if (code == 101 && upgrade != null) return new Response(code, headers, in, ch);
             InputStream content = "chunked".equalsIgnoreCase(headers.get("transfer-encoding")) ? new Chunked(in)
                     : headers.containsKey("content-length") ? new Limited(in, Long.parseLong(headers.get("content-length"))) : in;
             return new Response(code, headers, content, ch);

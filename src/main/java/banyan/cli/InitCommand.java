@@ -43,6 +43,9 @@ final class InitCommand implements Callable<Integer> {
     @picocli.CommandLine.Mixin
     ServeOptions serve = new ServeOptions();
 
+    @Option(names = FromRam.SINCE, hidden = true)
+    long coreSince;
+
     @Parameters(paramLabel = "MAIN", arity = "0..*", description = "after --: the main program of a container and its arguments")
     List<String> main = List.of();
 
@@ -59,6 +62,7 @@ final class InitCommand implements Callable<Integer> {
             System.err.println("banyan: MAIN is for containers; on a machine, make it a service");
             return Main.USAGE;
         }
+        FromRam.ensure(false, coreArgs(), coreSince); // the copy runs from here, or this image goes on from the disk
         StackConfig config;
         try {
             config = Configs.load(file);
@@ -100,9 +104,22 @@ final class InitCommand implements Callable<Integer> {
         init.beforeUnmount(close);
         int code = init.run();
         close.run();
+        FromRam.discard();
         ConsoleSink.drainStandardStreams(Main.LAST_WORDS);
         Machine.exitNow(code); // everything is stopped: skip the JVM's exit, which lingers 300 ms on threads in native calls
         return code;
+    }
+
+    /** This command line for the copy in RAM, every path absolute. */
+    private List<String> coreArgs() {
+        List<String> a = new java.util.ArrayList<>(List.of("init", "-f", FromRam.absolute(file)));
+        if (choice != null) a.add(choice.machine ? "--machine" : "--container");
+        a.addAll(serve.args());
+        if (!main.isEmpty()) {
+            a.add("--");
+            a.addAll(main);
+        }
+        return a;
     }
 
     /** The control API; PID 1 goes on without it when it cannot start (the console says why). */

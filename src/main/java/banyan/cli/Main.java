@@ -29,6 +29,8 @@ public final class Main {
         m.put("shutdown", ShutdownCommand.class);
         m.put("roots", RootsCommand.class);
         m.put("reroot", RerootCommand.class);
+        m.put("shell", ShellCommand.class);
+        m.put("sessions", SessionsCommand.class);
         m.put("import", ImportCommand.class);
         m.put("generate-completion", picocli.AutoComplete.GenerateCompletion.class);
         return m;

@@ -27,6 +27,15 @@ final class ServeOptions {
     @Option(names = "--token-file", paramLabel = "FILE", description = "the bearer token TCP clients must send (first line of FILE)")
     Path tokenFile;
 
+    /** These options again, every path absolute: for the copy of banyan in RAM, which starts in /. */
+    java.util.List<String> args() {
+        java.util.List<String> a = new java.util.ArrayList<>();
+        if (control != null) a.add("--control=" + (control.isEmpty() || control.contains("://") ? control : FromRam.absolute(Path.of(control))));
+        if (listen != null) a.add("--listen=" + listen);
+        if (tokenFile != null) a.add("--token-file=" + FromRam.absolute(tokenFile));
+        return a;
+    }
+
     /** Starts the API; a problem with the options or the socket is a usage error, said before any service starts. */
     ControlServer start(Stack stack, Logs logs, Events events, ControlServer.Hooks hooks) throws UsageError {
         Optional<String> address = ControlPath.address(Optional.ofNullable(control), System.getenv());

@@ -28,8 +28,21 @@ final class UpCommand implements Callable<Integer> {
     @Mixin
     ServeOptions serve = new ServeOptions();
 
+    @Option(names = "--from-ram", description = {"copy the release into a tmpfs and run from there, so that no disk is held",
+            "(needs a release; as a user, XDG_RUNTIME_DIR on a tmpfs). Guide: docs/core.md."})
+    boolean fromRam;
+
+    @Option(names = FromRam.SINCE, hidden = true)
+    long coreSince;
+
     @Override
     public Integer call() throws Exception {
+        if (fromRam) {
+            java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("up", "--from-ram", "-f", FromRam.absolute(file)));
+            args.addAll(serve.args());
+            java.util.OptionalInt refused = FromRam.ensure(true, args, coreSince);
+            if (refused.isPresent()) return refused.getAsInt();
+        }
         StackConfig config;
         try {
             config = Configs.load(file);
@@ -81,6 +94,7 @@ final class UpCommand implements Callable<Integer> {
         api.close();
         console.banyan("stopped");
         plane.close();
+        FromRam.discard();
         return Main.OK;
     }
 }

@@ -38,8 +38,11 @@ final class Api extends Handler.Abstract {
     private final List<Connections> listeners;
     private final Actions actions;
     private final Instant started = Instant.now();
+    private final ShellApi shells;
 
-    Api(Stack stack, Logs logs, Events events, ControlServer.Hooks hooks, Duration writeTimeout, List<Connections> listeners) {
+    Api(Stack stack, Logs logs, Events events, ControlServer.Hooks hooks, Duration writeTimeout, List<Connections> listeners,
+        banyan.shell.Sessions sessions) {
+        this.shells = new ShellApi(sessions, writeTimeout);
         this.stack = stack;
         this.logs = logs;
         this.events = events;
@@ -65,7 +68,8 @@ final class Api extends Handler.Abstract {
         String method = req.getMethod();
         Reply reply = new Reply(req, resp, cb, writeTimeout);
         try {
-            route(req, method, p, reply);
+            if (p.length >= 3 && p[1].equals("v1") && p[2].equals("sessions")) shells.route(req, resp, cb, reply, method, p);
+            else route(req, method, p, reply);
         } catch (Refusal r) {
             reply.json(r.status, Json.error(r.getMessage()));
         }

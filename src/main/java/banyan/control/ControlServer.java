@@ -87,7 +87,8 @@ public final class ControlServer implements AutoCloseable {
             guard(c, "tcp", guards);
             return c;
         });
-        Handler api = new Api(stack, logs, events, hooks, o.writeTimeout(), List.copyOf(listeners));
+        Handler api = new Api(stack, logs, events, hooks, o.writeTimeout(), List.copyOf(listeners),
+                new banyan.shell.Sessions(banyan.supervise.Host.inheritedEnvironment()));
         if (tcp.isPresent()) api = new TokenCheck(tcp.get(), o.token().orElseThrow(), api);
         SizeLimitHandler sizes = new SizeLimitHandler(Api.MAX_BODY, -1);
         sizes.setHandler(api);

@@ -62,6 +62,11 @@ final class Stage1 {
         return mount(WANTED.subList(0, 1), false, log);
     }
 
+    /** /run alone, for the core that goes below it before stage 1 runs (RamCore). */
+    static List<String> mountRun(Consumer<String> log) {
+        return mount(WANTED.stream().filter(w -> w.point().equals("/run")).toList(), false, log);
+    }
+
     private static List<String> mount(List<Wanted> which, boolean machine, Consumer<String> log) {
         List<String> made = new ArrayList<>();
         for (Wanted w : which) {

@@ -29,11 +29,23 @@ public final class Spawn {
      * the process is born in that cgroup; only where {@link #cloneIntoCgroup()} holds.
      */
     public record Spec(String path, List<String> argv, List<String> env, Optional<String> cwd, Map<Integer, Integer> fds,
-                       Optional<Path> cgroup) {
+                       Optional<Path> cgroup, Optional<String> terminal) {
         public Spec {
             argv = List.copyOf(argv);
             env = List.copyOf(env);
             fds = Map.copyOf(fds);
+            if (terminal.isPresent() && (cgroup.isPresent() || fds.keySet().stream().anyMatch(fd -> fd <= 2)))
+                throw new IllegalArgumentException("a spawn on a terminal has it as fds 0, 1 and 2, and no cgroup");
+        }
+
+        public Spec(String path, List<String> argv, List<String> env, Optional<String> cwd, Map<Integer, Integer> fds,
+                    Optional<Path> cgroup) {
+            this(path, argv, env, cwd, fds, cgroup, Optional.empty());
+        }
+
+        /** A process whose stdin, stdout and stderr are the terminal (a pty's slave), which becomes its controlling terminal. */
+        public static Spec onTerminal(String path, List<String> argv, List<String> env, Optional<String> cwd, String terminal) {
+            return new Spec(path, argv, env, cwd, Map.of(), Optional.empty(), Optional.of(terminal));
         }
 
         public Spec(String path, List<String> argv, List<String> env, Optional<String> cwd, Map<Integer, Integer> fds) {
@@ -88,6 +100,8 @@ public final class Spawn {
     private static final MethodHandle ACTIONS_INIT = Native.plainCall("posix_spawn_file_actions_init", FunctionDescriptor.of(JAVA_INT, ADDRESS));
     private static final MethodHandle ACTIONS_DESTROY = Native.plainCall("posix_spawn_file_actions_destroy", FunctionDescriptor.of(JAVA_INT, ADDRESS));
     private static final MethodHandle ADD_DUP2 = Native.plainCall("posix_spawn_file_actions_adddup2", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
+    private static final MethodHandle ADD_OPEN = Native.plainCall("posix_spawn_file_actions_addopen",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
     private static final MethodHandle ADD_CHDIR = Native.plainCall("posix_spawn_file_actions_addchdir_np", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
     private static final MethodHandle ADD_CLOSEFROM = Native.plainCall("posix_spawn_file_actions_addclosefrom_np", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
     private static final MethodHandle ATTR_INIT = Native.plainCall("posix_spawnattr_init", FunctionDescriptor.of(JAVA_INT, ADDRESS));
@@ -113,13 +127,17 @@ public final class Spawn {
             check("posix_spawn_file_actions_init", (int) ACTIONS_INIT.invokeExact(actions));
             check("posix_spawnattr_init", (int) ATTR_INIT.invokeExact(attr));
             try {
-                int lowestFree = 0;
-                while (spec.fds().containsKey(lowestFree)) lowestFree++;
+                if (spec.terminal().isPresent()) {
+                    // opened after setsid (glibc runs the file actions after it) and without O_NOCTTY: it becomes the controlling terminal
+                    check("posix_spawn_file_actions_addopen", (int) ADD_OPEN.invokeExact(actions, 0, a.allocateFrom(spec.terminal().get()), 2, 0));
+                    check("posix_spawn_file_actions_adddup2", (int) ADD_DUP2.invokeExact(actions, 0, 1));
+                    check("posix_spawn_file_actions_adddup2", (int) ADD_DUP2.invokeExact(actions, 0, 2));
+                }
                 for (var e : spec.fds().entrySet())
                     check("posix_spawn_file_actions_adddup2", (int) ADD_DUP2.invokeExact(actions, (int) e.getValue(), (int) e.getKey()));
                 if (spec.cwd().isPresent())
                     check("posix_spawn_file_actions_addchdir_np", (int) ADD_CHDIR.invokeExact(actions, a.allocateFrom(spec.cwd().get())));
-                int maxMapped = spec.fds().keySet().stream().mapToInt(Integer::intValue).max().orElse(-1);
+                int maxMapped = spec.fds().keySet().stream().mapToInt(Integer::intValue).max().orElse(spec.terminal().isPresent() ? 2 : -1);
                 check("posix_spawn_file_actions_addclosefrom_np", (int) ADD_CLOSEFROM.invokeExact(actions, Math.max(3, maxMapped + 1)));
 
                 MemorySegment empty = a.allocate(SIGSET_SIZE, 8);

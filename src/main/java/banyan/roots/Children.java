@@ -99,6 +99,8 @@ final class Children {
     private static List<String> environment() {
         Map<String, String> e = new HashMap<>(System.getenv());
         e.remove("MALLOC_ARENA_MAX");
+        for (String name : e.getOrDefault("BANYAN_CORE_SET", "").split(" ")) e.remove(name); // set for the core's JVM alone
+        e.remove("BANYAN_CORE_SET");
         e.putIfAbsent("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
         return e.entrySet().stream().map(x -> x.getKey() + "=" + x.getValue()).sorted().toList();
     }

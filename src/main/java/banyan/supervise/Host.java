@@ -36,6 +36,8 @@ public record Host(Map<String, String> baseEnv, Optional<Path> cgroupParent, Opt
     public static Map<String, String> inheritedEnvironment() {
         var env = new java.util.HashMap<>(System.getenv());
         env.remove("MALLOC_ARENA_MAX");
+        for (String name : env.getOrDefault("BANYAN_CORE_SET", "").split(" ")) env.remove(name); // set for the core's JVM alone
+        env.remove("BANYAN_CORE_SET");
         return Map.copyOf(env); // immutable: services without env or user of their own share it
     }
 
