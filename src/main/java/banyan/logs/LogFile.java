@@ -38,7 +38,8 @@ final class LogFile {
     private int pendingLines;
     private FileChannel channel;
     private long size;
-    private long lostTotal, lostUnreported;
+    private volatile long lostTotal; // written under this
+    private long lostUnreported;
     private String lostReason = "";
 
     LogFile(Path dir, String name, long maxSize, int maxFiles, Recovery recovery) {
@@ -53,7 +54,8 @@ final class LogFile {
         return dir.resolve(name);
     }
 
-    synchronized long lost() {
+    /** Without the lock: a writer blocked on a frozen disk holds it, and status must still answer. */
+    long lost() {
         return lostTotal;
     }
 

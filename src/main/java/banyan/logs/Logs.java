@@ -72,7 +72,14 @@ public final class Logs implements Host.Output {
         else own.append(now, service + " " + stream, text, split);
     }
 
-    /** Writes what is buffered; the pump calls this before it waits for more output. */
+    /** Writes what is buffered of one service (of banyan's own file for a logger, NAME/log); may block on its disk. */
+    @Override
+    public void flush(String service) {
+        if (service.indexOf('/') >= 0) own.flush();
+        else service(service).file().flush();
+    }
+
+    /** Writes what is buffered, every file. */
     public void flush() {
         for (Service s : services.values()) s.file().flush();
         own.flush();

@@ -197,14 +197,23 @@ final class Instance {
         }
         out = o;
         err = e;
-        host.pump().watch(out.readEnd(), (text, split) -> {
-            host.output().line(config.name(), "out", text, split);
-            watchers.line(text);
-        });
-        host.pump().watch(err.readEnd(), (text, split) -> {
-            host.output().line(config.name(), "err", text, split);
-            watchers.line(text);
-        });
+        host.pump().watch(out.readEnd(), sink("out"));
+        host.pump().watch(err.readEnd(), sink("err"));
+    }
+
+    private LogPump.Sink sink(String stream) {
+        return new LogPump.Sink() {
+            @Override
+            public void line(String text, boolean split) {
+                host.output().line(config.name(), stream, text, split);
+                watchers.line(text);
+            }
+
+            @Override
+            public void batchEnd() {
+                host.output().flush(config.name());
+            }
+        };
     }
 
     /** SIGKILL to the old group until none of it is left (its members are reaped as orphans), within CLEANUP_LIMIT. */
