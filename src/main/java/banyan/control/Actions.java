@@ -117,7 +117,7 @@ final class Actions {
 
     /** Through the stack, so that its requirements start first; a service waiting out its backoff starts now. */
     private void start(Supervisor s, ServiceStatus before) {
-        if (before.state() == ServiceState.BACKOFF) s.start();
+        if (before.state() == ServiceState.BACKOFF) s.startNow();
         else stack.start(s.name());
     }
 

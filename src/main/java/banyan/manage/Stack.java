@@ -20,7 +20,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
@@ -32,7 +31,7 @@ import java.util.function.BooleanSupplier;
  */
 public final class Stack {
     private final Host host;
-    private final LinkedBlockingQueue<Runnable> inbox = new LinkedBlockingQueue<>();
+    private final Inbox inbox = new Inbox();
     private final Map<String, Entry> entries = new LinkedHashMap<>(); // stack thread
     private Graph graph;                                               // stack thread
     private Entry[] byIndex;                                           // stack thread: entries in the graph's order
@@ -60,7 +59,7 @@ public final class Stack {
             try {
                 outer.changed(before, now);
             } finally {
-                inbox.offer(() -> {}); // a listener that throws must not hide the change from the stack
+                inbox.wake(); // also when the listener throws: the stack must see the change
             }
         });
         this.config = config;
@@ -71,7 +70,7 @@ public final class Stack {
 
     /** Brings the boot target up ([boot].target; with no targets, every service), in parallel along the graph. */
     public void up() {
-        inbox.offer(() -> {
+        inbox.command(() -> {
             if (goingDown) return;
             Set<String> target = config.closure(config.bootTarget());
             entries.forEach((n, e) -> {
@@ -83,14 +82,14 @@ public final class Stack {
 
     /** Starts one service (and, through the graph, what it requires); it then stays wanted. */
     public void start(String name) {
-        inbox.offer(() -> {
+        inbox.command(() -> {
             if (!goingDown) want(name, new HashSet<>());
         });
     }
 
     /** Stops one service after everything that requires it. */
     public void stop(String name) {
-        inbox.offer(() -> {
+        inbox.command(() -> {
             Entry e = entries.get(name);
             if (e != null) e.wanted = e.pending = false;
         });
@@ -136,7 +135,7 @@ public final class Stack {
      * the supervisors. From the moment it is called, reloads are refused and starts ignored.
      */
     public void down() throws InterruptedException {
-        inbox.offer(() -> {
+        inbox.command(() -> {
             goingDown = true;
             entries.values().forEach(e -> e.wanted = e.pending = false);
         });
@@ -159,7 +158,7 @@ public final class Stack {
      */
     public Diff reload(StackConfig next) throws InterruptedException, GoingDown {
         CompletableFuture<Diff> result = new CompletableFuture<>();
-        inbox.offer(() -> {
+        inbox.command(() -> {
             if (goingDown) result.completeExceptionally(new GoingDown());
             else try {
                 result.complete(applyReload(next));
@@ -326,14 +325,14 @@ public final class Stack {
     /** Waits until condition, evaluated on the stack thread after each decision, holds; false on timeout. */
     private boolean awaitStack(BooleanSupplier condition, Duration timeout) throws InterruptedException {
         Waiter w = new Waiter(condition, new CompletableFuture<>());
-        inbox.offer(() -> waiters.add(w));
+        inbox.command(() -> waiters.add(w));
         try {
             w.done().get(timeout.toNanos(), TimeUnit.NANOSECONDS);
             return true;
         } catch (ExecutionException e) {
             throw new IllegalStateException(e.getCause());
         } catch (java.util.concurrent.TimeoutException e) {
-            inbox.offer(() -> waiters.remove(w));
+            inbox.command(() -> waiters.remove(w));
             return false;
         }
     }

@@ -41,6 +41,7 @@ final class Instance {
     private final Watchers watchers;
     private final Consumer<Event> post;                          // to the mailbox: exits, from the reaper's thread
     private final Consumer<NotifySocket.Message> notified;       // to the mailbox: sd_notify datagrams, from the ready pump
+    private final Notices notices = new Notices();                // how many of those are in the mailbox
     private Fd.Pipe out, err;                                    // service thread: opened at the first spawn; none with a logger
     private Optional<NotifySocket> notify = Optional.empty();    // service thread: bound at the first spawn
     private volatile Optional<Cgroup> cgroup = Optional.empty(); // written by the service thread, read by killNow
@@ -168,6 +169,11 @@ final class Instance {
         }
     }
 
+    /** Service thread: an sd_notify datagram was taken from the mailbox. */
+    void noticeTaken() {
+        notices.taken();
+    }
+
     /** fds 0, 1 and 2 of an instance, opened on first use; a run with a logger starts it first, so that its pipe exists. */
     private Map<Integer, Integer> stdio() {
         open();
@@ -183,9 +189,7 @@ final class Instance {
         if (readiness.usesNotify() && notify.isEmpty()) {
             NotifySocket n = NotifySocket.bind(NotifyNames.next(config.name()));
             notify = Optional.of(n);
-            ReadyPump.get().watch(n.fd(), () -> {
-                for (Optional<NotifySocket.Message> m; (m = n.receive()).isPresent(); ) notified.accept(m.get());
-            });
+            ReadyPump.get().watch(n.fd(), () -> notices.drain(n, notified));
         }
         if (config.logger().isPresent() || out != null) return;
         Fd.Pipe o = Fd.pipe(true), e;
