@@ -28,7 +28,7 @@ import java.util.function.Predicate;
 final class Api extends Handler.Abstract {
     static final int MAX_BODY = 64 * 1024;
     /** Server-side waits are sliced so that no request outlives the connection's idle timeout; clients repeat. */
-    static final Duration MAX_WAIT = Duration.ofSeconds(20);
+    static final Duration MAX_WAIT = Inputs.MAX_WAIT;
     private static final Set<String> NONE = Set.of();
 
     private final Stack stack;
