@@ -66,6 +66,10 @@ final class Api extends Handler.Abstract {
         String method = req.getMethod();
         Reply reply = new Reply(req, resp, cb, writeTimeout);
         try {
+            // Jetty resolves "." and ".." in a path before it is seen here: /v1/services/s/../x would reach x
+            for (String segment : req.getHttpURI().getPath().split("/", -1))
+                if (segment.equals(".") || segment.equals(".."))
+                    throw new Refusal(400, "the path holds a '" + segment + "' segment; name the resource itself (see docs/api.yaml)");
             route(req, method, p, reply);
         } catch (Refusal r) {
             reply.json(r.status, Json.error(r.getMessage()));
