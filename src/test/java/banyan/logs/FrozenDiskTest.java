@@ -124,6 +124,61 @@ class FrozenDiskTest {
         }
     }
 
+    /**
+     * The whole log_dir frozen, banyan's own file too: a service that writes blocks, while a quiet
+     * one restarts, a reload (whose words go to banyan's own file) is answered, and status answers.
+     */
+    @Test
+    void aFrozenLogDirHoldsUpNoDecision() throws Exception {
+        DiskFullTest.requireRoot();
+        Path frozen = Files.createDirectory(dir.resolve("frozen")), slowState = Files.createDirectory(dir.resolve("slow-state"));
+        Path image = dir.resolve("frozen.img");
+        run("truncate", "-s", "96M", image.toString());
+        run("mkfs.ext4", "-q", "-F", image.toString());
+        socket = dir.resolve("control.sock");
+        Files.writeString(dir.resolve("fast.py"), FAST);
+        Path config = dir.resolve("banyan.toml");
+        Files.writeString(config, """
+                log_dir = "%1$s"
+                log_max_size = "1GiB"
+                [service.slow]
+                command = ["python3", "%2$s", "%3$s"]
+                [service.quiet]
+                command = ["sleep", "600"]
+                """.formatted(frozen, dir.resolve("fast.py"), slowState));
+        List<String> cmd = new ArrayList<>(List.of("unshare", "--mount", "--propagation", "private", "sh", "-c",
+                "mount -o loop \"$0\" \"$1\" && shift && exec \"$@\"", image.toString(), frozen.toString()));
+        cmd.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "--enable-native-access=ALL-UNNAMED",
+                "-Dbanyan.exec=" + System.getProperty("banyan.exec"), "-cp", System.getProperty("java.class.path"), "banyan.cli.Main",
+                "up", "-f", config.toString(), "--control", socket.toString()));
+        Path console = dir.resolve("up.out");
+        Process up = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(console.toFile()).start();
+        Path inside = Path.of("/proc/" + up.pid() + "/root").resolve(frozen.toString().substring(1));
+        boolean thawed = true;
+        try {
+            await("the slow service's first lines", () -> lines(inside.resolve("slow.log")).size() >= 20);
+            run("fsfreeze", "-f", inside.toString());
+            thawed = false;
+            await("the slow service blocked in write(2)", () -> stalled(slowState));
+            JsonObject quiet = json("--max-time", "5", "http://banyan/v1/services/quiet");
+            JsonObject restarted = json("--max-time", "20", "-X", "POST", "http://banyan/v1/services/quiet/restart?wait=10s");
+            assertEquals("up", restarted.get("state").getAsString(), restarted.toString());
+            assertNotEquals(quiet.get("pid").getAsInt(), restarted.get("pid").getAsInt());
+            JsonObject reload = json("--max-time", "20", "-X", "POST", "http://banyan/v1/reload");
+            assertTrue(reload.get("summary").getAsString().startsWith("reloaded "), reload.toString());
+            assertEquals("up", json("--max-time", "5", "http://banyan/v1/services/slow").get("state").getAsString());
+            run("fsfreeze", "-u", inside.toString());
+            thawed = true;
+            up.destroy();
+            assertTrue(up.waitFor(30, TimeUnit.SECONDS));
+            assertEquals(0, up.exitValue(), DiskFullTest.read(console));
+        } finally {
+            if (!thawed) new ProcessBuilder("fsfreeze", "-u", inside.toString()).inheritIO().start().waitFor(10, TimeUnit.SECONDS);
+            up.destroyForcibly();
+            up.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
     /** The service's count of lines written has not moved for half a second. */
     private static boolean stalled(Path state) {
         try {
