@@ -35,7 +35,8 @@ abstract class ActionCommand extends ClientCommand {
         JsonArray named = new JsonArray();
         names.forEach(named::add);
         body.add("services", named);
-        var r = client.request("POST", "/v1/" + action() + (noWait ? "" : "?wait=" + Durations.format(limit)), body.toString());
+        var r = client.request("POST", "/v1/" + action() + (noWait ? "" : "?wait=" + Durations.format(limit)), body.toString(),
+                noWait ? Duration.ZERO : serverWait(limit));
         JsonArray answers = json(r, 409, 504).getAsJsonArray("services");
         // the server waits at most 20 s; keep waiting on what has not settled, without sending the action again
         String until = action().equals("stop") ? "down" : "ready";
@@ -51,7 +52,8 @@ abstract class ActionCommand extends ClientCommand {
             String path = "/v1/services/" + Paths.segment(names.get(i));
             while (status == 504 && System.nanoTime() < end) {
                 Duration left = Duration.ofNanos(end - System.nanoTime());
-                r = client.request("GET", path + "/wait?until=" + until + "&timeout=" + Math.max(1, left.toMillis()) + "ms", null);
+                r = client.request("GET", path + "/wait?until=" + until + "&timeout=" + Math.max(1, left.toMillis()) + "ms", null,
+                        serverWait(left));
                 s = json(r, 409, 504);
                 status = r.status();
             }

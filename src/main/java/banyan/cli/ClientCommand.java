@@ -53,12 +53,15 @@ abstract class ClientCommand implements Callable<Integer> {
             err().println("banyan: " + e.getMessage());
             return Main.UNREACHABLE;
         } catch (ControlClient.Denied e) {
-            err().println("banyan: " + e.getMessage() + "; " + (tokenFile != null ? "the first line of " + tokenFile : "BANYAN_TOKEN")
+            return usage(e.getMessage() + "; " + (tokenFile != null ? "the first line of " + tokenFile : "BANYAN_TOKEN")
                     + " must hold the first line of the file given to banyan up --token-file");
-            return Main.USAGE;
         } catch (Exit e) {
+            if (e.code == Main.USAGE) return usage(e.getMessage());
             if (e.getMessage() != null && !e.getMessage().isEmpty()) err().println("banyan: " + e.getMessage());
             return e.code;
+        } catch (ControlClient.Silent e) {
+            err().println("banyan: " + e.getMessage() + "; is it stuck? Its log file (@banyan.log) and its console may say why");
+            return Main.UNREACHABLE;
         } catch (IOException e) {
             err().println("banyan: lost the connection to banyan at " + client.where() + ": " + e.getMessage());
             return Main.UNREACHABLE;
@@ -97,6 +100,17 @@ abstract class ClientCommand implements Callable<Integer> {
         }
         if (first.isEmpty()) throw new Exit(Main.USAGE, "--token-file " + file + " is empty; its first line must be the token");
         return first;
+    }
+
+    /** How long the server may wait before it answers a request that asks it to wait up to limit. */
+    static java.time.Duration serverWait(java.time.Duration limit) {
+        return limit.compareTo(banyan.control.Inputs.MAX_WAIT) < 0 ? limit : banyan.control.Inputs.MAX_WAIT;
+    }
+
+    /** A usage error (exit 2): the message, the synopsis, and where the help is. */
+    private int usage(String message) {
+        out().flush();
+        return spec != null ? Usage.error(spec, err(), message) : Usage.error(getClass(), err(), message);
     }
 
     PrintWriter out() {

@@ -8,7 +8,6 @@ import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
-import java.nio.channels.Channels;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -30,7 +29,7 @@ final class ControlClient {
         }
     }
 
-    record Response(int status, Map<String, String> headers, InputStream body, SocketChannel channel) implements AutoCloseable {
+    record Response(int status, Map<String, String> headers, InputStream body, java.io.Closeable channel) implements AutoCloseable {
         String text() throws IOException {
             try (this) {
                 return new String(body.readAllBytes(), StandardCharsets.UTF_8);
@@ -121,16 +120,45 @@ final class ControlClient {
         return tcp.isPresent();
     }
 
+    /**
+     * How long banyan may keep silent before its answer (its status line and headers) and between
+     * the bytes of a body of known length: a banyan that accepts and never answers (stuck, or not
+     * banyan at all) ends the command with exit code 3 instead of hanging it. Streams (logs -f,
+     * events) may be silent for as long as nothing happens, once their headers are in.
+     */
+    static final java.time.Duration ANSWER_TIMEOUT = banyan.control.Inputs.duration(System.getProperty("banyan.answerTimeout", "10s"))
+            .orElse(java.time.Duration.ofSeconds(10)); // the property is for tests, which cannot wait 10 s per case
+
+    /** Thrown when banyan did not answer within its time; exit code 3. */
+    static final class Silent extends IOException {
+        Silent(String message) {
+            super(message);
+        }
+    }
+
     Response request(String method, String path, String jsonBody) throws IOException, Unreachable, Denied {
-        return request(method, path, jsonBody, null);
+        return request(method, path, jsonBody, java.time.Duration.ZERO, null);
+    }
+
+    /** serverWait: how long the server itself may wait before it answers (a ?wait= or a long poll), on top of ANSWER_TIMEOUT. */
+    Response request(String method, String path, String jsonBody, java.time.Duration serverWait) throws IOException, Unreachable, Denied {
+        return request(method, path, jsonBody, serverWait, null);
     }
 
     /**
      * With upgrade (a protocol such as banyan-shell), asks to switch the connection to it: a 101
-     * answer's body is the raw connection from then on, and {@link Response#channel} writes to it.
+     * answer's body is the raw connection from then on, and {@link Response#channel} (a blocking
+     * SocketChannel) writes to it.
      */
     Response request(String method, String path, String jsonBody, String upgrade) throws IOException, Unreachable, Denied {
+        return request(method, path, jsonBody, java.time.Duration.ZERO, upgrade);
+    }
+
+    private Response request(String method, String path, String jsonBody, java.time.Duration serverWait, String upgrade)
+            throws IOException, Unreachable, Denied {
         SocketChannel ch = connect();
+        long answerMs = ANSWER_TIMEOUT.plus(serverWait).toMillis();
+        TimedChannel timed = null;
         try {
             byte[] body = jsonBody == null ? new byte[0] : jsonBody.getBytes(StandardCharsets.UTF_8);
             StringBuilder head = new StringBuilder(method).append(' ').append(path).append(" HTTP/1.1\r\n")
@@ -140,11 +168,11 @@ final class ControlClient {
             if (jsonBody != null) head.append("Content-Type: application/json\r\n");
             if (jsonBody != null || method.equals("POST")) head.append("Content-Length: ").append(body.length).append("\r\n");
             head.append("\r\n");
-            var out = Channels.newOutputStream(ch);
-            out.write(head.toString().getBytes(StandardCharsets.ISO_8859_1));
-            out.write(body);
-            out.flush();
-            InputStream in = new BufferedInputStream(Channels.newInputStream(ch), 16 * 1024);
+            timed = new TimedChannel(ch, where);
+            timed.timeoutMs = answerMs;
+            timed.write(head.toString().getBytes(StandardCharsets.ISO_8859_1));
+            timed.write(body);
+            InputStream in = new BufferedInputStream(timed, 16 * 1024);
             String status = line(in);
             String[] parts = status.split(" ", 3);
             if (parts.length < 2 || !parts[0].startsWith("HTTP/1.") || !parts[1].matches("[0-9]{3}"))
@@ -156,11 +184,17 @@ final class ControlClient {
             }
             int code = Integer.parseInt(parts[1]);
             if (code == 401 && tcp.isPresent()) throw new Denied("banyan at " + where + " refused the token (HTTP 401)");
-            if (code == 101 && upgrade != null) return new Response(code, headers, in, ch);
-            InputStream content = "chunked".equalsIgnoreCase(headers.get("transfer-encoding")) ? new Chunked(in)
+            if (code == 101 && upgrade != null) { // the shell's frames from now on, in both directions, with no time limit
+                timed.blocking();
+                return new Response(code, headers, in, ch);
+            }
+            boolean chunked = "chunked".equalsIgnoreCase(headers.get("transfer-encoding"));
+            timed.timeoutMs = chunked ? 0 : ANSWER_TIMEOUT.toMillis(); // a stream is silent while nothing happens
+            InputStream content = chunked ? new Chunked(in)
                     : headers.containsKey("content-length") ? new Limited(in, Long.parseLong(headers.get("content-length"))) : in;
-            return new Response(code, headers, content, ch);
+            return new Response(code, headers, content, timed);
         } catch (IOException | RuntimeException | Denied e) {
+            if (timed != null) timed.close();
             ch.close();
             throw e;
         }

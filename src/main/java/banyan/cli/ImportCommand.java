@@ -14,6 +14,9 @@ import java.util.concurrent.Callable;
                 "PATH is a supervisord.conf, a process-compose.yaml, or an s6 scan or s6-rc source directory.",
                 "Keys with no equivalent are kept as comments that say why (docs/migrating.md)."})
 final class ImportCommand implements Callable<Integer> {
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
     @Parameters(index = "0", paramLabel = "KIND", completionCandidates = Kinds.class,
             description = "supervisord, process-compose or s6")
     String kind;
@@ -30,8 +33,8 @@ final class ImportCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         if (!Import.KINDS.contains(kind)) {
-            System.err.println("banyan: import: unknown kind '" + kind + "'; use one of: " + String.join(", ", Import.KINDS));
-            return Main.USAGE;
+            return Usage.error(spec, new java.io.PrintWriter(System.err, true),
+                    "import: unknown kind '" + kind + "'; use one of: " + String.join(", ", Import.KINDS));
         }
         Import.Result r;
         try {

@@ -27,6 +27,9 @@ import java.util.function.Consumer;
                 "or SIGINT/SIGPWR (machine). In a container, MAIN runs once the services are",
                 "up, and banyan exits with MAIN's exit code. Guide: docs/init.md."})
 final class InitCommand implements Callable<Integer> {
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
     @Option(names = {"-f", "--file"}, paramLabel = "FILE",
             description = "banyan.toml, or a directory of *.toml (default: $BANYAN_CONFIG, else ${DEFAULT-VALUE})",
             defaultValue = "${env:BANYAN_CONFIG:-banyan.toml}")
@@ -55,12 +58,11 @@ final class InitCommand implements Callable<Integer> {
                 : Optional.of(choice.machine ? Init.Mode.MACHINE : Init.Mode.CONTAINER);
         boolean pid1 = Proc.pid() == 1;
         if (forced.equals(Optional.of(Init.Mode.MACHINE)) && !pid1) {
-            System.err.println("banyan: init --machine must be PID 1 (it reboots the machine at the end); use --container to try it out");
-            return Main.USAGE;
+            return Usage.error(spec, new java.io.PrintWriter(System.err, true),
+                    "init --machine must be PID 1 (it reboots the machine at the end); use --container to try it out");
         }
         if (!main.isEmpty() && forced.equals(Optional.of(Init.Mode.MACHINE))) {
-            System.err.println("banyan: MAIN is for containers; on a machine, make it a service");
-            return Main.USAGE;
+            return Usage.error(spec, new java.io.PrintWriter(System.err, true), "MAIN is for containers; on a machine, make it a service");
         }
         FromRam.ensure(false, coreArgs(), coreSince); // the copy runs from here, or this image goes on from the disk
         StackConfig config;

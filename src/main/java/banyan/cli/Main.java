@@ -32,7 +32,7 @@ public final class Main {
         m.put("shell", ShellCommand.class);
         m.put("sessions", SessionsCommand.class);
         m.put("import", ImportCommand.class);
-        m.put("generate-completion", picocli.AutoComplete.GenerateCompletion.class);
+        m.put("generate-completion", CompletionCommand.class);
         return m;
     }
 
@@ -79,11 +79,8 @@ public final class Main {
     static int picocli(String[] args) {
         CommandLine cl = withClientCommands(new CommandLine(new Main()), args)
                 .setExitCodeExceptionMapper(e -> USAGE)
-                .setParameterExceptionHandler((e, a) -> {
-                    e.getCommandLine().getErr().println("banyan: " + e.getMessage());
-                    e.getCommandLine().getErr().println("Try '" + e.getCommandLine().getCommandSpec().qualifiedName() + " --help'.");
-                    return USAGE;
-                })
+                .setParameterExceptionHandler((e, a) ->
+                        Usage.error(e.getCommandLine().getCommandSpec(), e.getCommandLine().getErr(), e.getMessage()))
                 .setExecutionExceptionHandler((e, c, p) -> {
                     c.getErr().println("banyan: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
                     return FAILED;

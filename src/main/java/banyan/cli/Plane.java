@@ -24,10 +24,17 @@ final class Plane {
     Plane(StackConfig config, Console console) {
         logs = new Logs(config.log(), System.getenv(), console::banyan);
         console.copyTo(logs::own);
-        pump.afterBatch(logs::flush);
-        output = (service, stream, text, split) -> {
-            console.line(service, stream, text, split);
-            logs.line(service, stream, text, split);
+        output = new Host.Output() {
+            @Override
+            public void line(String service, String stream, String text, boolean split) {
+                console.line(service, stream, text, split);
+                logs.line(service, stream, text, split);
+            }
+
+            @Override
+            public void flush(String service) {
+                logs.flush(service);
+            }
         };
         Listeners both = new Listeners(console);
         listener = both;

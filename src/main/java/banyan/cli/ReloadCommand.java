@@ -7,7 +7,8 @@ import picocli.CommandLine.Command;
 final class ReloadCommand extends ClientCommand {
     @Override
     int run(ControlClient client) throws Exception {
-        var o = json(client.request("POST", "/v1/reload", null));
+        // a run reads and checks the whole file before it answers: more time than a plain request
+        var o = json(client.request("POST", "/v1/reload", null, ControlClient.ANSWER_TIMEOUT.multipliedBy(2)));
         out().println("banyan: " + (o.has("summary") ? o.get("summary").getAsString() : "reloaded"));
         return Main.OK;
     }

@@ -80,7 +80,7 @@ final class ShellCommand extends ClientCommand {
     private int relay(ControlClient.Response r) throws IOException {
         boolean tty = Pty.isTerminal(0);
         byte[] saved = tty ? Pty.raw(0) : null;
-        OutputStream toServer = Channels.newOutputStream(r.channel());
+        OutputStream toServer = Channels.newOutputStream((java.nio.channels.SocketChannel) r.channel());
         AtomicBoolean detached = new AtomicBoolean();
         if (tty) SignalHandlers.on(Signals.number("WINCH").orElseThrow(), () -> {
             int[] s = Pty.size(0);

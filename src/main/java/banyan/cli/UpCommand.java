@@ -22,6 +22,9 @@ import java.util.concurrent.atomic.AtomicInteger;
         description = {"Run a stack in the foreground: start every service, keep them alive, and on Ctrl-C or SIGTERM",
                 "stop them in reverse order and exit. A second Ctrl-C kills everything at once."})
 final class UpCommand implements Callable<Integer> {
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
     @Option(names = {"-f", "--file"}, paramLabel = "FILE", description = "banyan.toml, or a directory of *.toml (default: ${DEFAULT-VALUE})")
     Path file = Path.of("banyan.toml");
 
@@ -77,8 +80,7 @@ final class UpCommand implements Callable<Integer> {
             api = serve.start(stack, plane.logs, plane.events,
                     new ControlServer.Hooks(action -> stopRequested.countDown(), Optional.of(reload::call)));
         } catch (ServeOptions.UsageError e) {
-            System.err.println("banyan: " + e.getMessage());
-            return Main.USAGE;
+            return Usage.error(spec, new java.io.PrintWriter(System.err, true), e.getMessage());
         }
         console.banyan("control API on " + api.socket() + "; logs in " + plane.logs.dir());
         console.banyan("starting " + config.services().size() + " service(s) from " + file + " (" + Configs.room() + ")");

@@ -27,7 +27,8 @@ final class WaitCommand extends ClientCommand {
         String until = ready ? "ready" : "down";
         while (true) {
             long left = Math.max(0, (end - System.nanoTime()) / 1_000_000);
-            var r = client.request("GET", "/v1/services/" + Paths.segment(name) + "/wait?until=" + until + "&timeout=" + left + "ms", null);
+            var r = client.request("GET", "/v1/services/" + Paths.segment(name) + "/wait?until=" + until + "&timeout=" + left + "ms", null,
+                    serverWait(Duration.ofMillis(left)));
             JsonObject s = json(r, 409, 504);
             String state = s.get("state").getAsString();
             if (r.status() == 200) {

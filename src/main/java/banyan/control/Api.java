@@ -27,7 +27,7 @@ import java.util.function.Predicate;
 final class Api extends Handler.Abstract {
     static final int MAX_BODY = 64 * 1024;
     /** Server-side waits are sliced so that no request outlives the connection's idle timeout; clients repeat. */
-    static final Duration MAX_WAIT = Duration.ofSeconds(20);
+    static final Duration MAX_WAIT = Inputs.MAX_WAIT;
     private static final Set<String> NONE = Set.of();
 
     private final Stack stack;
@@ -68,6 +68,10 @@ final class Api extends Handler.Abstract {
         String method = req.getMethod();
         Reply reply = new Reply(req, resp, cb, writeTimeout);
         try {
+            // Jetty resolves "." and ".." in a path before it is seen here: /v1/services/s/../x would reach x
+            for (String segment : req.getHttpURI().getPath().split("/", -1))
+                if (segment.equals(".") || segment.equals(".."))
+                    throw new Refusal(400, "the path holds a '" + segment + "' segment; name the resource itself (see docs/api.yaml)");
             if (p.length >= 3 && p[1].equals("v1") && p[2].equals("sessions")) shells.route(req, resp, cb, reply, method, p);
             else route(req, method, p, reply);
         } catch (Refusal r) {

@@ -33,6 +33,9 @@ import java.util.regex.Pattern;
  * read strictly: what is not exactly a value is refused, never trimmed, clamped or guessed.
  */
 public final class Inputs {
+    /** The longest a request waits for a state (?wait=, /wait) before it answers; a client allows for it. */
+    public static final java.time.Duration MAX_WAIT = java.time.Duration.ofSeconds(20);
+
     private Inputs() {}
 
     private static final Pattern SIGNAL = Pattern.compile("[A-Za-z][A-Za-z0-9]*|[1-9][0-9]{0,1}");

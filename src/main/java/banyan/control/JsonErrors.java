@@ -21,7 +21,7 @@ import java.util.Locale;
 final class JsonErrors extends ErrorHandler {
     @Override
     protected void generateResponse(Request req, Response resp, int code, String message, Throwable cause, Callback cb) {
-        if (code >= 500 && cause != null)
+        if (code >= 500 && cause != null && !(cause instanceof org.eclipse.jetty.http.HttpException)) // Jetty's own verdict (505) is no failure
             System.err.println("banyan: control API: internal error on " + req.getMethod() + " " + req.getHttpURI().getPath() + ": " + cause);
         resp.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
         Content.Sink.write(resp, true, Json.error(words(code, message)) + "\n", cb);

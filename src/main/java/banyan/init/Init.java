@@ -30,7 +30,9 @@ import java.util.stream.Collectors;
  * order) and stage 4 (what is left, filesystems, reboot or exit).
  *
  * <p>Everything that happens while the system runs (signals, state changes, MAIN's exit,
- * shutdown requests) is an event on one queue, handled by the thread that called {@link #run};
+ * shutdown requests) is an event on one queue, handled by the thread that called {@link #run}.
+ * The queue stays small: only the state changes that init acts on (leaving up, failed) are queued,
+ * and a signal already queued is not queued again (as the kernel merges a pending signal);
  * the fields marked "init thread" are touched by it alone. An error while handling one event
  * is logged and the loop goes on: PID 1 must not exit while the system runs.
  */
@@ -42,13 +44,9 @@ public final class Init {
     private sealed interface Event {}
 
     private record ShutdownRequest(Action action, int code, String why) implements Event {}
-
     private record Changed(ServiceStatus before, ServiceStatus now) implements Event {}
-
     private record MainExited(Exit exit) implements Event {}
-
     private record Got(int signal) implements Event {}
-
     /** The boot target settled: each wanted service's outcome, as {@link Stack#awaitUp} gives it. */
     private record Booted(Map<String, String> outcomes) implements Event {}
 
@@ -62,6 +60,7 @@ public final class Init {
     private final LogPump pump;
     private final Consumer<String> log;
     private final LinkedBlockingQueue<Event> events = new LinkedBlockingQueue<>();
+    private final Set<Integer> queuedSignals = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private volatile boolean stopping;
     private volatile Stack stack;
     private volatile MainProcess mainProcess;
@@ -181,7 +180,8 @@ public final class Init {
         String instance = "banyan-" + self + (self == 1 ? "-" + Long.toHexString(System.nanoTime()) : "");
         Host host = Host.local(instance, pump, output, (before, now) -> {
             listener.changed(before, now);
-            events.offer(new Changed(before, now));
+            if (now.state() == ServiceState.FAILED || before != null && before.state() == ServiceState.UP && now.state() != ServiceState.UP)
+                events.offer(new Changed(before, now)); // the only changes that changed() acts on
         });
         Optional<Path> cgroups = host.cgroupParent();
         cgroupParent = cgroups;
@@ -227,7 +227,7 @@ public final class Init {
             case ShutdownRequest r -> shutdown = r;
             case Changed c -> changed(c.before(), c.now());
             case MainExited m -> shutdown = new ShutdownRequest(Action.POWEROFF, m.exit().shellCode(), "MAIN " + m.exit().describe());
-            case Got g -> onSignal(g.signal());
+            case Got g -> { queuedSignals.remove(g.signal()); onSignal(g.signal()); }
             case Booted b -> booted(b.outcomes());
         }
     }
@@ -295,7 +295,7 @@ public final class Init {
             if (m != null) m.signal(Signals.KILL);
             return;
         }
-        events.offer(new Got(signal));
+        if (queuedSignals.add(signal)) events.offer(new Got(signal));
     }
 
     private void onSignal(int signal) {

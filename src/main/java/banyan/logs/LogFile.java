@@ -38,7 +38,8 @@ final class LogFile {
     private int pendingLines;
     private FileChannel channel;
     private long size;
-    private long lostTotal, lostUnreported;
+    private volatile long lostTotal; // written under this
+    private long lostUnreported;
     private String lostReason = "";
 
     LogFile(Path dir, String name, long maxSize, int maxFiles, Recovery recovery) {
@@ -53,7 +54,8 @@ final class LogFile {
         return dir.resolve(name);
     }
 
-    synchronized long lost() {
+    /** Without the lock: a writer blocked on a frozen disk holds it, and status must still answer. */
+    long lost() {
         return lostTotal;
     }
 
@@ -61,7 +63,7 @@ final class LogFile {
     synchronized void append(Instant at, String stream, String text, boolean split) {
         if (channel == null && lostUnreported == 0) {
             try {
-                open(); // learn the size of an existing file before deciding on rotation
+                Disk.run(() -> { open(); return null; }); // learn the size of an existing file before deciding on rotation
             } catch (IOException e) {
                 // flush counts the loss when the line cannot be written
             }
@@ -70,7 +72,11 @@ final class LogFile {
         long after = size + pending.size() + line.length;
         if (after > maxSize && size + pending.size() > 0) {
             flush();
-            rotate();
+            try {
+                Disk.run(() -> { rotate(); return null; });
+            } catch (IOException e) {
+                lostReason = "rotation failed: " + reason(e);
+            }
         }
         pending.writeBytes(line);
         pendingLines++;
@@ -87,8 +93,11 @@ final class LogFile {
                 + " banyan " + lostUnreported + " line(s) lost: " + lostReason + "\n").getBytes(StandardCharsets.UTF_8);
         ByteBuffer all = ByteBuffer.allocate(note.length + data.length).put(note).put(data).flip();
         try {
-            open(); // ends a line left half-written first
-            while (all.hasRemaining()) size += channel.write(all);
+            Disk.run(() -> {
+                open(); // ends a line left half-written first
+                while (all.hasRemaining()) size += channel.write(all);
+                return null;
+            });
             if (note.length > 0) {
                 recovery.recovered(path().toString(), lostUnreported, lostReason);
                 lostUnreported = 0;
@@ -147,7 +156,7 @@ final class LogFile {
     /** Opens the file now, as a check that its directory can be written; why not, if it cannot. */
     synchronized java.util.Optional<String> tryOpen() {
         try {
-            open();
+            Disk.run(() -> { open(); return null; });
             return java.util.Optional.empty();
         } catch (IOException e) {
             return java.util.Optional.of(reason(e));

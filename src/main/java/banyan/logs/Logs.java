@@ -25,11 +25,18 @@ public final class Logs implements Host.Output {
 
     private record Service(Ring ring, LogFile file) {}
 
+    private record Message(Instant at, String text) {}
+
+    /** banyan's own messages waiting for their file at most. */
+    static final int OWN_QUEUE = 4096;
+
     private final LogConfig config;
     private final Path dir;
     private final Consumer<String> report;
     private final Map<String, Service> services = new ConcurrentHashMap<>();
     private final LogFile own;
+    private final java.util.concurrent.LinkedBlockingQueue<Message> ownQueue = new java.util.concurrent.LinkedBlockingQueue<>(OWN_QUEUE);
+    private final java.util.concurrent.atomic.AtomicLong ownMissed = new java.util.concurrent.atomic.AtomicLong();
     private volatile boolean toldUnwritable; // said at start that the directory cannot be written: no word per file then
 
     /** @param report where banyan's own messages about logging go (the console) */
@@ -44,6 +51,7 @@ public final class Logs implements Host.Output {
                     + " (banyan logs NAME), and every line that misses its file is counted as lost (log_lines_lost); make "
                     + dir + " a writable directory (banyan tries again with each line) or set log_dir to one and restart banyan");
         });
+        Thread.ofVirtual().name("banyan-own-log").start(this::writeOwn);
     }
 
     /** /var/log/banyan for root, else $XDG_STATE_HOME/banyan/log ($HOME/.local/state when unset). */
@@ -72,16 +80,41 @@ public final class Logs implements Host.Output {
         else own.append(now, service + " " + stream, text, split);
     }
 
-    /** Writes what is buffered; the pump calls this before it waits for more output. */
+    /** Writes what is buffered of one service (of banyan's own file for a logger, NAME/log); may block on its disk. */
+    @Override
+    public void flush(String service) {
+        if (service.indexOf('/') >= 0) own.flush();
+        else service(service).file().flush();
+    }
+
+    /** Writes what is buffered, every file. */
     public void flush() {
         for (Service s : services.values()) s.file().flush();
         own.flush();
     }
 
-    /** A message of banyan's own, to its own log file. */
+    /**
+     * A message of banyan's own, to its own log file. Any thread says these, init's among them, so
+     * they are written by a thread of their own: a frozen log disk must not hold up the one that
+     * speaks. At most OWN_QUEUE wait; beyond, they are counted, and the file says how many it missed.
+     */
     public void own(String message) {
-        own.append(Instant.now(), "banyan", message, false);
-        own.flush();
+        if (!ownQueue.offer(new Message(Instant.now(), message))) ownMissed.incrementAndGet();
+    }
+
+    private void writeOwn() {
+        try {
+            while (true) {
+                Message m = ownQueue.take();
+                do own.append(m.at(), "banyan", m.text(), false); while ((m = ownQueue.poll()) != null);
+                long missed = ownMissed.getAndSet(0);
+                if (missed > 0) own.append(Instant.now(), "banyan", missed + " message(s) of banyan's own were not written here:"
+                        + " this file did not keep up (the console had them)", false);
+                own.flush();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** The recent lines of a service (an empty ring when it has written nothing yet). */
@@ -96,6 +129,7 @@ public final class Logs implements Host.Output {
     }
 
     public void close() {
+        for (Message m; (m = ownQueue.poll()) != null; ) own.append(m.at(), "banyan", m.text(), false);
         services.values().forEach(s -> s.file().close());
         own.close();
     }

@@ -20,7 +20,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.LinkedBlockingQueue;
 
 /**
  * The running services of one configuration, moved between states along the dependency graph.
@@ -30,7 +29,7 @@ import java.util.concurrent.LinkedBlockingQueue;
  */
 public final class Stack {
     private final Host host;
-    private final LinkedBlockingQueue<Runnable> inbox = new LinkedBlockingQueue<>();
+    private final Inbox inbox = new Inbox();
     private final Map<String, Entry> entries = new LinkedHashMap<>(); // stack thread
     private Graph graph;                                               // stack thread
     private Vertex[] byIndex;                                          // stack thread: services and roots in the graph's order
@@ -62,11 +61,11 @@ public final class Stack {
             try {
                 outer.changed(before, now);
             } finally {
-                inbox.offer(() -> {}); // a listener that throws must not hide the change from the stack
+                inbox.wake(); // also when the listener throws: the stack must see the change
             }
         }, rootsAt.base());
         this.config = config;
-        this.roots = new RootSet(rootsAt, (before, now) -> inbox.offer(() -> rootChanged(before, now)));
+        this.roots = new RootSet(rootsAt, (before, now) -> inbox.note(() -> rootChanged(before, now)));
         roots.add(config);
         for (ServiceConfig s : config.services().values()) entries.put(s.name(), new Entry(new Supervisor(s, this.host).open()));
         rebuild();
@@ -75,7 +74,7 @@ public final class Stack {
 
     /** Brings the boot target up ([boot].target; with no targets, every service), in parallel along the graph. */
     public void up() {
-        inbox.offer(() -> {
+        inbox.command(() -> {
             if (goingDown) return;
             Set<String> target = config.closure(config.bootTarget());
             entries.forEach((n, e) -> {
@@ -90,7 +89,7 @@ public final class Stack {
      * waiting out its backoff starts now: its requirements are up, or it would have been stopped.
      */
     public void start(String name) {
-        inbox.offer(() -> {
+        inbox.command(() -> {
             if (goingDown) return;
             want(name, new HashSet<>());
             Entry e = entries.get(name);
@@ -103,7 +102,7 @@ public final class Stack {
      * see observe). One that is not running is simply started.
      */
     public void restart(String name) {
-        inbox.offer(() -> {
+        inbox.command(() -> {
             Entry e = entries.get(name);
             if (goingDown || e == null || e.removing) return;
             ServiceState st = e.observed().state();
@@ -118,7 +117,7 @@ public final class Stack {
 
     /** Sends a signal to the service's main process, in order with the requests before it. */
     public void signal(String name, int signal) {
-        inbox.offer(() -> {
+        inbox.command(() -> {
             Entry e = entries.get(name);
             if (e != null) e.supervisor.signal(signal);
         });
@@ -126,7 +125,7 @@ public final class Stack {
 
     /** Stops one service after everything that requires it. */
     public void stop(String name) {
-        inbox.offer(() -> {
+        inbox.command(() -> {
             Entry e = entries.get(name);
             if (e != null) e.wanted = e.pending = false;
         });
@@ -172,7 +171,7 @@ public final class Stack {
      * the supervisors. From the moment it is called, reloads are refused and starts ignored.
      */
     public void down() throws InterruptedException {
-        inbox.offer(() -> {
+        inbox.command(() -> {
             goingDown = true;
             entries.values().forEach(e -> e.wanted = e.pending = false);
         });
@@ -196,7 +195,7 @@ public final class Stack {
      */
     public Diff reload(StackConfig next) throws InterruptedException, GoingDown {
         CompletableFuture<Diff> result = new CompletableFuture<>();
-        inbox.offer(() -> {
+        inbox.command(() -> {
             if (goingDown) result.completeExceptionally(new GoingDown());
             else try {
                 result.complete(applyReload(next));
@@ -241,7 +240,7 @@ public final class Stack {
      */
     public void reroot(String name, Optional<String> source) {
         RootNode n = roots.check(name, source);
-        inbox.offer(() -> n.askReroot(source));
+        inbox.command(() -> n.askReroot(source));
     }
 
     /** SIGKILL to every service at once. */

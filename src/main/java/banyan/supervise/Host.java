@@ -44,6 +44,9 @@ public record Host(Map<String, String> baseEnv, Optional<Path> cgroupParent, Opt
     /** A line of a service's output; stream is "out" or "err". */
     public interface Output {
         void line(String service, String stream, String text, boolean split);
+
+        /** After a batch of a service's lines, on the thread of its pipe: write what is buffered (it may block on a slow disk). */
+        default void flush(String service) {}
     }
 
     /** A state change; called on the service's own thread, so it must not block. */

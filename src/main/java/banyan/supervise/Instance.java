@@ -41,6 +41,7 @@ final class Instance {
     private final Watchers watchers;
     private final Consumer<Event> post;                          // to the mailbox: exits, from the reaper's thread
     private final Consumer<NotifySocket.Message> notified;       // to the mailbox: sd_notify datagrams, from the ready pump
+    private final Notices notices = new Notices();                // how many of those are in the mailbox
     private Fd.Pipe out, err;                                    // service thread: opened at the first spawn; none with a logger
     private Optional<NotifySocket> notify = Optional.empty();    // service thread: bound at the first spawn
     private volatile Optional<Cgroup> cgroup = Optional.empty(); // written by the service thread, read by killNow
@@ -168,6 +169,11 @@ final class Instance {
         }
     }
 
+    /** Service thread: an sd_notify datagram was taken from the mailbox. */
+    void noticeTaken() {
+        notices.taken();
+    }
+
     /** fds 0, 1 and 2 of an instance, opened on first use; a run with a logger starts it first, so that its pipe exists. */
     private Map<Integer, Integer> stdio() {
         open();
@@ -183,9 +189,7 @@ final class Instance {
         if (readiness.usesNotify() && notify.isEmpty()) {
             NotifySocket n = NotifySocket.bind(NotifyNames.next(config.name()));
             notify = Optional.of(n);
-            ReadyPump.get().watch(n.fd(), () -> {
-                for (Optional<NotifySocket.Message> m; (m = n.receive()).isPresent(); ) notified.accept(m.get());
-            });
+            ReadyPump.get().watch(n.fd(), () -> notices.drain(n, notified));
         }
         if (config.logger().isPresent() || out != null) return;
         Fd.Pipe o = Fd.pipe(true), e;
@@ -197,14 +201,23 @@ final class Instance {
         }
         out = o;
         err = e;
-        host.pump().watch(out.readEnd(), (text, split) -> {
-            host.output().line(config.name(), "out", text, split);
-            watchers.line(text);
-        });
-        host.pump().watch(err.readEnd(), (text, split) -> {
-            host.output().line(config.name(), "err", text, split);
-            watchers.line(text);
-        });
+        host.pump().watch(out.readEnd(), sink("out"));
+        host.pump().watch(err.readEnd(), sink("err"));
+    }
+
+    private LogPump.Sink sink(String stream) {
+        return new LogPump.Sink() {
+            @Override
+            public void line(String text, boolean split) {
+                host.output().line(config.name(), stream, text, split);
+                watchers.line(text);
+            }
+
+            @Override
+            public void batchEnd() {
+                host.output().flush(config.name());
+            }
+        };
     }
 
     /** SIGKILL to the old group until none of it is left (its members are reaped as orphans), within CLEANUP_LIMIT. */

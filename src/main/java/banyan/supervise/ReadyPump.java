@@ -19,6 +19,7 @@ final class ReadyPump {
     private final Epoll epoll = new Epoll(256);
     private final Map<Integer, Runnable> handlers = new ConcurrentHashMap<>();
     private final ConcurrentLinkedQueue<Integer> toClose = new ConcurrentLinkedQueue<>();
+    private final java.util.Set<Integer> paused = new java.util.HashSet<>(); // guarded by this: out of the epoll set for now
     private final Fd.Pipe wake = Fd.pipe(true);
 
     private ReadyPump() {
@@ -36,10 +37,20 @@ final class ReadyPump {
         epoll.add(fd);
     }
 
+    /** Stops reading fd for now (its reader is behind); any thread. */
+    synchronized void pause(int fd) {
+        if (handlers.containsKey(fd) && paused.add(fd)) epoll.remove(fd);
+    }
+
+    /** Reads fd again after {@link #pause}; any thread. */
+    synchronized void resume(int fd) {
+        if (paused.remove(fd) && handlers.containsKey(fd)) epoll.add(fd);
+    }
+
     /** Stops watching fd and closes it, on the pump thread. Safe from any thread, also from a handler. */
-    void retire(int fd) {
+    synchronized void retire(int fd) {
         if (handlers.remove(fd) == null) return;
-        epoll.remove(fd);
+        if (!paused.remove(fd)) epoll.remove(fd);
         toClose.add(fd);
         Fd.write(wake.writeEnd(), new byte[]{1});
     }

@@ -43,6 +43,18 @@ public final class Supervisor {
 
     private record Notified(NotifySocket.Message message) implements Mail {}
 
+    /** A client's request (the API); held: it took room in requestRoom. */
+    private record Asked(Event event, boolean held) implements Mail {}
+
+    /**
+     * The mailbox is bounded by who writes to it: the stack (one start or stop per decision, which
+     * it counts until seen), the reaper (one exit per process), the watchers (one probe at a time),
+     * and sd_notify datagrams ({@link Notices}, at most 64). A client's requests (restart, signal),
+     * which the stack passes on, take room: at most REQUESTS wait, and the stack waits for more.
+     */
+    static final int REQUESTS = 64;
+    private final java.util.concurrent.Semaphore requestRoom = new java.util.concurrent.Semaphore(REQUESTS);
+
     public Supervisor(ServiceConfig config, Host host) {
         this(config, host, Instance.DEV_NULL);
     }
@@ -95,12 +107,24 @@ public final class Supervisor {
         post(new Stop());
     }
 
+    /** A client's request, which waits while REQUESTS are in the mailbox. */
     public void restart() {
-        post(new Restart());
+        ask(new Restart());
     }
 
+    /** A client's request, which waits while REQUESTS are in the mailbox. */
     public void signal(int signal) {
-        post(new Deliver(signal));
+        ask(new Deliver(signal));
+    }
+
+    private void ask(Event e) {
+        boolean held = false;
+        try {
+            while (!(held = requestRoom.tryAcquire(1, TimeUnit.SECONDS)) && thread.isAlive()) { } // a closed supervisor takes no mail
+        } catch (InterruptedException x) {
+            Thread.currentThread().interrupt();
+        }
+        mailbox.offer(new Asked(e, held));
     }
 
     /** Lets the running instance end by itself, not restarted; SIGKILL after grace (a logger whose input ended). */
@@ -180,7 +204,14 @@ public final class Supervisor {
             }
             case Do(Timeout t) when System.nanoTime() < memory.state().deadline() -> { } // a wake-up from close()
             case Do(Event e) -> apply(e);
-            case Notified(NotifySocket.Message m) -> notified(m);
+            case Notified(NotifySocket.Message m) -> {
+                instance.noticeTaken();
+                notified(m);
+            }
+            case Asked(Event e, boolean held) -> {
+                if (held) requestRoom.release();
+                apply(e);
+            }
         }
         return true;
     }

@@ -111,6 +111,7 @@ class CliEndToEndTest {
         Run unknown = banyan("stop", "nosuch", "--control", socket.toString());
         assertEquals(2, unknown.code());
         assertTrue(unknown.err().contains("no service named 'nosuch'"), unknown.err());
+        assertTrue(unknown.err().contains("\nusage: banyan stop ") && unknown.err().endsWith("Try 'banyan stop --help'.\n"), unknown.err());
         assertEquals(2, banyan("signal", "sleeper", "NOTASIGNAL", "--control", socket.toString()).code());
         assertEquals(2, banyan("logs", "--control", socket.toString()).code(), "missing NAME is a usage error");
         Run reload = banyan("reload", "--control", socket.toString());

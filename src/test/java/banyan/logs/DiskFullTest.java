@@ -146,7 +146,7 @@ class DiskFullTest {
         return -1;
     }
 
-    private static long record(Path state, int instance) throws IOException {
+    static long record(Path state, int instance) throws IOException {
         return Long.parseLong(Files.readString(state.resolve(String.valueOf(instance))).trim());
     }
 
@@ -184,7 +184,7 @@ class DiskFullTest {
         }
     }
 
-    private static String read(Path p) {
+    static String read(Path p) {
         try {
             return Files.readString(p);
         } catch (IOException e) {

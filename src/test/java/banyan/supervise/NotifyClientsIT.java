@@ -104,6 +104,39 @@ class NotifyClientsIT {
         assertTrue(after - before < 50, "400 fds were sent; banyan's open fds went from " + before + " to " + after);
     }
 
+    /**
+     * 100,000 datagrams as fast as a client can send them: banyan reads at most Notices.MAX ahead of
+     * the service thread, so the client's sendmsg waits on the full socket; none is lost, the last
+     * STATUS wins, and the service answers a stop as usual.
+     */
+    @Test
+    void aFloodOfNotificationsIsReadInOrderAndLosesNone() throws Exception {
+        String client = """
+                import os,socket
+                addr=os.environ['NOTIFY_SOCKET']; addr='\\0'+addr[1:] if addr.startswith('@') else addr
+                s=socket.socket(socket.AF_UNIX,socket.SOCK_DGRAM)
+                s.connect(addr)
+                for i in range(100000):
+                  s.send(b'STATUS=%d' % i)
+                s.send(b'READY=1')
+                s.send(b'STATUS=done')
+                print('sent',flush=True)
+                os.execvp('sleep',['sleep','1000'])
+                """;
+        Files.writeString(dir.resolve("flood.py"), client);
+        Supervisor s = supervise("""
+                [service.flood]
+                command = ["python3", "%s"]
+                ready = { notify = true, timeout = "60s" }
+                """.formatted(dir.resolve("flood.py")));
+        assertTrue(s.await(st -> st.state() == ServiceState.UP && st.statusText().equals("done"), Duration.ofSeconds(60)), s.status().toString());
+        assertEquals("flood: sent", line("flood: "), t.lines.toString());
+        long began = System.nanoTime();
+        s.stop();
+        assertTrue(s.await(st -> st.state() == ServiceState.DOWN, Duration.ofSeconds(10)), s.status().toString());
+        System.out.println("notify flood: 100000 datagrams read, stop took " + (System.nanoTime() - began) / 1_000_000 + " ms");
+    }
+
     private static int openFds() throws java.io.IOException {
         try (var fds = Files.list(Path.of("/proc/self/fd"))) {
             return (int) fds.count();
