@@ -44,17 +44,13 @@ final class RootNode extends Vertex {
         this.unavailable = new RootStatus(name, "failed", Optional.empty(), Instant.now(), 0, whyNot);
     }
 
-    private volatile RootStatus heard;                    // the latest status its listener was told, written on the root's thread
-
     RootStatus status() {
-        RootStatus h = heard;
-        return h != null ? h : supervisor.map(RootSupervisor::status).orElse(unavailable);
+        return supervisor.map(RootSupervisor::status).orElse(unavailable);
     }
 
     private volatile double acquireSeconds = -1;           // written on the root's thread
 
     void heard(RootStatus before, RootStatus now) {
-        heard = now;
         if (now.up() && before.state().equals("acquiring"))
             acquireSeconds = java.time.Duration.between(before.since(), now.since()).toNanos() / 1e9;
     }

@@ -32,7 +32,7 @@ final class RootSet {
         this.listener = new Roots.Listener() {
             @Override
             public void changed(RootStatus before, RootStatus now) {
-                get(now.name()).ifPresent(n -> n.heard(before, now)); // the supervisor publishes its status after telling listeners
+                get(now.name()).ifPresent(n -> n.heard(before, now));
                 try {
                     rootsAt.listener().changed(before, now);
                 } finally {
