@@ -134,8 +134,13 @@ public final class RootSupervisor {
 
     /** Ends the supervisor once it is down (stop it first); waits up to limit for its thread. */
     public void close(Duration limit) throws InterruptedException {
-        mailbox.offer(new Close());
+        close();
         thread.join(limit);
+    }
+
+    /** Ends the supervisor once it is down, without waiting for its thread. */
+    public void close() {
+        mailbox.offer(new Close());
     }
 
     /** The state as the root thread sees it, answered by that thread: it shows the thread is free. */

@@ -190,6 +190,58 @@ class RootServicesIT {
     }
 
     @Test
+    void aReloadReplacesAChangedRootReleasesARemovedOneAndLeavesTheRestAlone() throws Exception {
+        Path a = tree("a"), b = tree("b"), c = tree("c"), d = tree("d");
+        String other = """
+                [root.other]
+                sources = [{ name = "c", bind = "%s" }]
+                [service.keep]
+                root = "other"
+                command = ["/bin/sh", "-c", "cat /marker; exec sleep 1000"]
+                [service.bystander]
+                command = ["sleep", "1000"]
+                """.formatted(c);
+        stack(roots(a, b) + SEES + other + """
+                [root.spare]
+                sources = [{ name = "d", bind = "%s" }]
+                [service.gone]
+                root = "spare"
+                command = ["/bin/sh", "-c", "cat /marker; exec sleep 1000"]
+                """.formatted(d)).up();
+        stack.awaitUp(LIMIT).orElseThrow();
+        awaitLine("app: sees on root a ID=a");
+        awaitLine("gone: on root d");
+        int keep = stack.status("keep").orElseThrow().pid(), bystander = stack.status("bystander").orElseThrow().pid();
+        int app = stack.status("app").orElseThrow().pid();
+        int seen = events.size();
+
+        var diff = stack.reload(TestHost.config(dir, """
+                [root.app]
+                sources = [{ name = "b", bind = "%s" }]
+                """.formatted(b) + PROBE + SEES + other));
+        assertEquals(List.of("gone"), diff.removed());
+        awaitLine("app: sees on root b ID=b");
+        await("spare forgotten", () -> stack.roots().stream().noneMatch(r -> r.name().equals("spare")));
+        assertFalse(mounted(dir.resolve("roots/spare")), "the removed root is released");
+        assertNotEquals(app, stack.status("app").orElseThrow().pid(), "moved to the new definition");
+        assertEquals(List.of("app up b", "other up c"), stack.roots().stream().map(r -> r.name() + " " + r.state() + " " + r.source().orElse("-")).toList());
+        assertEquals(keep, stack.status("keep").orElseThrow().pid(), "a service on an unchanged root is untouched");
+        assertEquals(bystander, stack.status("bystander").orElseThrow().pid());
+        List<String> after = events.subList(seen, events.size());
+        assertTrue(after.stream().noneMatch(e -> e.startsWith("other ")), "an unchanged root is untouched: " + after);
+        assertEquals(0, stack.roots().getFirst().losses(), "a replacement is no loss");
+        // The changed root's service was down before the old definition let go of its mount.
+        String releasing = after.stream().filter(e -> e.startsWith("app releasing a")).findFirst().orElseThrow(() -> new AssertionError(after));
+        int at = Integer.parseInt(releasing.substring(releasing.indexOf('@') + 1));
+        List<String> before = t.changes.subList(0, at).stream().filter(s -> s.name().equals("app")).map(s -> s.name() + " " + s.state()).toList();
+        assertEquals("app down", before.getLast(), before.toString());
+        String spare = after.stream().filter(e -> e.startsWith("spare releasing")).findFirst().orElseThrow(() -> new AssertionError(after));
+        int freed = Integer.parseInt(spare.substring(spare.indexOf('@') + 1));
+        List<String> gone = t.changes.subList(0, freed).stream().filter(s -> s.name().equals("gone")).map(s -> s.name() + " " + s.state()).toList();
+        assertEquals("gone down", gone.getLast(), "released once no service used it: " + gone);
+    }
+
+    @Test
     void downStopsTheServicesThenReleasesTheRoot() throws Exception {
         Path a = tree("a"), b = tree("b");
         stack(roots(a, b) + SEES).up();
