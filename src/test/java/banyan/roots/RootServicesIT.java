@@ -242,6 +242,37 @@ class RootServicesIT {
     }
 
     @Test
+    void aRootLostWhileItsServiceStartsOrStopsEndsItAtOnceInAClearState() throws Exception {
+        Path a = tree("a"), b = tree("b");
+        stack(roots(a, b) + """
+                [service.app]
+                root = "app"
+                command = ["/bin/sh", "-c", "echo waiting on $(cat /marker); exec sleep 1000"]
+                ready = { log = "never said" }
+                [service.stubborn]
+                root = "app"
+                command = ["/bin/sh", "-c", "trap '' TERM; echo stubborn on $(cat /marker); while :; do sleep 1; done"]
+                stop_timeout = "600s"
+                """).up();
+        awaitLine("app: waiting on on root a");
+        awaitLine("stubborn: stubborn on on root a");
+        assertEquals(ServiceState.STARTING, stack.status("app").orElseThrow().state(), "still waiting for its readiness");
+        stack.stop("stubborn");
+        awaitState("stubborn", ServiceState.STOPPING); // it ignores TERM: only stop_timeout would end it
+        int starting = stack.status("app").orElseThrow().pid();
+
+        Mounts.unmount(dir.resolve("roots/app").toString(), Mounts.MNT_DETACH);
+        // Both are killed at once (not after stop_timeout), and the one still wanted starts again on the next source.
+        awaitLine("app: waiting on on root b");
+        assertNotEquals(starting, stack.status("app").orElseThrow().pid());
+        assertEquals(ServiceState.STARTING, stack.status("app").orElseThrow().state());
+        ServiceStatus stubborn = awaitState("stubborn", ServiceState.DOWN);
+        assertEquals(0, stubborn.pid());
+        assertFalse(t.lines.contains("stubborn: stubborn on on root b"), "stopped by hand: it stays down");
+        assertEquals(1, stack.roots().getFirst().losses());
+    }
+
+    @Test
     void downStopsTheServicesThenReleasesTheRoot() throws Exception {
         Path a = tree("a"), b = tree("b");
         stack(roots(a, b) + SEES).up();
