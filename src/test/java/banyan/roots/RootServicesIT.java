@@ -300,6 +300,51 @@ class RootServicesIT {
         }
     }
 
+    /** The real banyan client, as a process of its own (through the reaper: it reaps every child of this JVM); exit code and output. */
+    String cli(int expect, String... args) throws Exception {
+        List<String> argv = new java.util.ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), "banyan.cli.Main"));
+        argv.addAll(List.of(args));
+        Path out = dir.resolve("cli-" + System.nanoTime() + ".out");
+        var exit = RootsHarness.spawn(out, argv.toArray(String[]::new)).await(Duration.ofSeconds(60));
+        String said = Files.readString(out);
+        assertEquals("exited " + expect, exit.describe(), String.join(" ", args) + ": " + said);
+        return said;
+    }
+
+    @Test
+    void banyanRootsAndRerootWorkEndToEndThroughTheCli() throws Exception {
+        Path a = tree("a"), b = tree("b");
+        stack = new Stack(TestHost.config(dir, roots(a, b) + SEES), t.host, new RootsAt(dir.resolve("roots"), (before, now) -> {}));
+        var logs = new banyan.logs.Logs(new banyan.config.LogConfig(Optional.of(dir.resolve("log")), 1 << 20, 2), System.getenv(), m -> {});
+        var server = new banyan.control.ControlServer(new banyan.control.ControlServer.Options(dir.resolve("control.sock"), Optional.empty(),
+                Optional.empty(), Duration.ofSeconds(5)), stack, logs, new banyan.control.Events(),
+                new banyan.control.ControlServer.Hooks(x -> {}, Optional.empty()));
+        try {
+            stack.up();
+            stack.awaitUp(LIMIT).orElseThrow();
+            String sock = server.socket().toString();
+            String table = cli(0, "roots", "--control", sock);
+            assertTrue(table.lines().anyMatch(l -> l.matches("app\\s+up\\s+a\\s+.*\\s0\\s*")), table);
+            assertTrue(cli(0, "roots", "--json", "--control", sock).contains("\"name\":\"app\",\"state\":\"up\",\"source\":\"a\""));
+            String unknown = cli(2, "reroot", "db", "--control", sock);
+            assertTrue(unknown.contains("no root named 'db'"), unknown);
+            String source = cli(2, "reroot", "app", "--source", "nfs", "--control", sock);
+            assertTrue(source.contains("root app has no source 'nfs'; its sources: a, b"), source);
+            assertTrue(cli(0, "reroot", "app", "--source", "b", "--control", sock).contains("rerooting app to b"));
+            awaitLine("app: sees on root b ID=b");
+            await("banyan roots shows b", () -> {
+                try {
+                    return cli(0, "roots", "--control", sock).lines().anyMatch(l -> l.matches("app\\s+up\\s+b\\s+.*"));
+                } catch (Exception e) {
+                    throw new AssertionError(e);
+                }
+            });
+        } finally {
+            server.close();
+        }
+    }
+
     @Test
     void theApiShowsRootsReroutesThemAndCountsThem() throws Exception {
         Path a = tree("a"), b = tree("b");
