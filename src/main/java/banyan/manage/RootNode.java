@@ -33,6 +33,8 @@ final class RootNode extends Vertex {
     RootConfig config;
     Optional<Optional<String>> reroot = Optional.empty(); // a reroot asked for: the services stop first, then the switch
     boolean released;                                     // the stack released it (stop or reroot): not a loss
+    Optional<RootConfig> replacement = Optional.empty();  // a reload changed it: what is on it stops, it is released, then replaced
+    boolean removing;                                     // a reload dropped it: released once nothing runs on it, then forgotten
     private RootStatus startSent, stopSent;               // the status when a command was sent; null once it moved
     private long ups;                                     // how many times it was seen up: its instance key
     private Instant upSince;
@@ -44,17 +46,13 @@ final class RootNode extends Vertex {
         this.unavailable = new RootStatus(name, "failed", Optional.empty(), Instant.now(), 0, whyNot);
     }
 
-    private volatile RootStatus heard;                    // the latest status its listener was told, written on the root's thread
-
     RootStatus status() {
-        RootStatus h = heard;
-        return h != null ? h : supervisor.map(RootSupervisor::status).orElse(unavailable);
+        return supervisor.map(RootSupervisor::status).orElse(unavailable);
     }
 
     private volatile double acquireSeconds = -1;           // written on the root's thread
 
     void heard(RootStatus before, RootStatus now) {
-        heard = now;
         if (now.up() && before.state().equals("acquiring"))
             acquireSeconds = java.time.Duration.between(before.since(), now.since()).toNanos() / 1e9;
     }
@@ -88,7 +86,12 @@ final class RootNode extends Vertex {
 
     @Override
     boolean holding() {
-        return reroot.isPresent();
+        return reroot.isPresent() || replacement.isPresent();
+    }
+
+    /** Due to be replaced or forgotten (RootSet.swap), once down. */
+    boolean swapDue() {
+        return replacement.isPresent() || removing;
     }
 
     /** Owed a start only while down: a failed root tries its sources again by itself. */
@@ -111,6 +114,7 @@ final class RootNode extends Vertex {
         if (supervisor.isEmpty()) return;
         stopSent = status();
         released = true;
+        if (swapDue()) reroot = Optional.empty(); // a reload replaces it, or drops it: no switch
         if (reroot.isPresent()) {
             supervisor.get().reroot(reroot.get());
             reroot = Optional.empty();

@@ -32,7 +32,7 @@ final class RootSet {
         this.listener = new Roots.Listener() {
             @Override
             public void changed(RootStatus before, RootStatus now) {
-                get(now.name()).ifPresent(n -> n.heard(before, now)); // the supervisor publishes its status after telling listeners
+                get(now.name()).ifPresent(n -> n.heard(before, now));
                 try {
                     rootsAt.listener().changed(before, now);
                 } finally {
@@ -76,11 +76,44 @@ final class RootSet {
         return w.equals(before) ? before : Map.copyOf(w);
     }
 
-    /** Stack thread: a root is wanted while a wanted service lives on it. */
+    /** Stack thread: a root is wanted while a wanted service lives on it, or a service still runs there (one a reload moves). */
     void refresh(java.util.Collection<Entry> entries) {
         java.util.Set<String> used = new java.util.HashSet<>();
-        for (Entry e : entries) if (e.wanted && !e.removing) e.config.root().ifPresent(r -> used.add(r.root()));
-        nodes.values().forEach(r -> r.refresh(used.contains(r.name)));
+        for (Entry e : entries) {
+            if (e.wanted && !e.removing) e.config.root().ifPresent(r -> used.add(r.root()));
+            if (!e.settledDown()) e.supervisor.config().root().ifPresent(r -> used.add(r.root()));
+        }
+        nodes.values().forEach(r -> r.refresh(used.contains(r.name) && !r.removing));
+    }
+
+    /** Stack thread: whether a service still runs on root (with the configuration its supervisor has). */
+    private static boolean busy(java.util.Collection<Entry> entries, String root) {
+        for (Entry e : entries)
+            if (!e.settledDown() && e.supervisor.config().root().map(r -> r.root().equals(root)).orElse(false)) return true;
+        return false;
+    }
+
+    /**
+     * Stack thread: a root a reload changed or dropped, once nothing runs on it and it is down, is
+     * replaced by a supervisor of its new definition, or forgotten. A failed one is stopped first
+     * (the graph stops only what serves or is being acquired). True when the graph must be rebuilt.
+     */
+    boolean swap(java.util.Collection<Entry> entries) {
+        boolean changed = false;
+        for (var it = nodes.entrySet().iterator(); it.hasNext(); ) {
+            var entry = it.next();
+            RootNode n = entry.getValue();
+            if (!n.swapDue() || busy(entries, n.name)) continue;
+            Transitions.Phase p = n.phase();
+            if (p == Transitions.Phase.FAILED) n.stop();
+            if (p != Transitions.Phase.DOWN) continue;
+            n.supervisor.ifPresent(banyan.roots.RootSupervisor::close); // its thread ends by itself, now that it is down
+            if (n.removing) it.remove();
+            else entry.setValue(new RootNode(n.replacement.get(), open(n.replacement.get()), whyNot == null ? "" : whyNot)); // same place in the order
+            changed = true;
+        }
+        if (changed) snapshot = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(nodes));
+        return changed;
     }
 
     /** A service down while it waits for its root says so. */
@@ -101,8 +134,17 @@ final class RootSet {
         return n;
     }
 
-    /** Makes a supervisor for each root of config that has none yet; the stack thread, or its constructor. */
+    /**
+     * Makes a supervisor for each root of config that has none yet, and marks those config changes
+     * or drops (swap carries it out); the stack thread, or its constructor. A root that comes back
+     * as it runs is kept.
+     */
     void add(StackConfig config) {
+        for (RootNode n : nodes.values()) {
+            RootConfig c = config.roots().get(n.name);
+            n.removing = c == null;
+            n.replacement = c == null || c.sameAs(n.config) ? Optional.empty() : Optional.of(c);
+        }
         for (RootConfig c : config.roots().values()) {
             RootNode n = nodes.get(c.name());
             if (n != null) continue;

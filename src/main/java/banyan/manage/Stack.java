@@ -300,6 +300,7 @@ public final class Stack {
             swaps = done[1] > 0;
             if (done[0] > 0) rebuild();
         }
+        if (roots.swap(entries.values())) rebuild();
         retired.stopWhatRuns();
         observe();
         Transitions.Decision d = Transitions.decide(graph, nodes());

@@ -47,7 +47,8 @@ public final class RootSupervisor {
     private final Runnable onTable = () -> mailbox.offer(new Do(new Table()));
     private final Thread thread;
     private Memory memory = Memory.INITIAL;                       // root thread
-    private volatile RootStatus status;                           // written by the root thread under this, read by anyone
+    private volatile RootStatus status;                           // written by the root thread, read by anyone
+    private RootStatus told;                                      // under this: the latest status every listener was told of
 
     private sealed interface Mail {}
 
@@ -76,6 +77,7 @@ public final class RootSupervisor {
             throw new IllegalStateException("cannot make " + place + ": " + e.getMessage(), e);
         }
         this.status = new RootStatus(config.name(), "down", Optional.empty(), Instant.now(), 0, "");
+        this.told = status;
         MountWatcher.get().add(onTable);
         this.thread = Thread.ofVirtual().name("root-" + config.name()).start(this::run);
     }
@@ -117,11 +119,11 @@ public final class RootSupervisor {
         mailbox.offer(new Do(new Reroot(index)));
     }
 
-    /** Waits until the status satisfies condition; false on timeout. */
+    /** Waits until the status satisfies condition and every listener was told of it; false on timeout. */
     public boolean await(Predicate<RootStatus> condition, Duration timeout) throws InterruptedException {
         long end = System.nanoTime() + timeout.toNanos();
         synchronized (this) {
-            while (!condition.test(status)) {
+            while (!condition.test(told)) {
                 long left = end - System.nanoTime();
                 if (left <= 0) return false;
                 TimeUnit.NANOSECONDS.timedWait(this, left);
@@ -132,8 +134,13 @@ public final class RootSupervisor {
 
     /** Ends the supervisor once it is down (stop it first); waits up to limit for its thread. */
     public void close(Duration limit) throws InterruptedException {
-        mailbox.offer(new Close());
+        close();
         thread.join(limit);
+    }
+
+    /** Ends the supervisor once it is down, without waiting for its thread. */
+    public void close() {
+        mailbox.offer(new Close());
     }
 
     /** The state as the root thread sees it, answered by that thread: it shows the thread is free. */
@@ -323,10 +330,14 @@ public final class RootSupervisor {
                 && memory.reason().equals(before.reason())) return;
         RootStatus now = new RootStatus(config.name(), state, source, state.equals(before.state()) ? before.since() : Instant.now(),
                 memory.losses(), memory.reason());
-        roots.listener().changed(before, now); // first: whoever await()s a status finds every listener told of it
-        synchronized (this) {
-            status = now;
-            notifyAll();
+        status = now; // first: a listener that reads status() finds the one it is told of
+        try {
+            roots.listener().changed(before, now);
+        } finally {
+            synchronized (this) { // last: whoever await()s a status finds every listener told of it
+                told = now;
+                notifyAll();
+            }
         }
     }
 }

@@ -190,6 +190,89 @@ class RootServicesIT {
     }
 
     @Test
+    void aReloadReplacesAChangedRootReleasesARemovedOneAndLeavesTheRestAlone() throws Exception {
+        Path a = tree("a"), b = tree("b"), c = tree("c"), d = tree("d");
+        String other = """
+                [root.other]
+                sources = [{ name = "c", bind = "%s" }]
+                [service.keep]
+                root = "other"
+                command = ["/bin/sh", "-c", "cat /marker; exec sleep 1000"]
+                [service.bystander]
+                command = ["sleep", "1000"]
+                """.formatted(c);
+        stack(roots(a, b) + SEES + other + """
+                [root.spare]
+                sources = [{ name = "d", bind = "%s" }]
+                [service.gone]
+                root = "spare"
+                command = ["/bin/sh", "-c", "cat /marker; exec sleep 1000"]
+                """.formatted(d)).up();
+        stack.awaitUp(LIMIT).orElseThrow();
+        awaitLine("app: sees on root a ID=a");
+        awaitLine("gone: on root d");
+        int keep = stack.status("keep").orElseThrow().pid(), bystander = stack.status("bystander").orElseThrow().pid();
+        int app = stack.status("app").orElseThrow().pid();
+        int seen = events.size();
+
+        var diff = stack.reload(TestHost.config(dir, """
+                [root.app]
+                sources = [{ name = "b", bind = "%s" }]
+                """.formatted(b) + PROBE + SEES + other));
+        assertEquals(List.of("gone"), diff.removed());
+        awaitLine("app: sees on root b ID=b");
+        await("spare forgotten", () -> stack.roots().stream().noneMatch(r -> r.name().equals("spare")));
+        assertFalse(mounted(dir.resolve("roots/spare")), "the removed root is released");
+        assertNotEquals(app, stack.status("app").orElseThrow().pid(), "moved to the new definition");
+        assertEquals(List.of("app up b", "other up c"), stack.roots().stream().map(r -> r.name() + " " + r.state() + " " + r.source().orElse("-")).toList());
+        assertEquals(keep, stack.status("keep").orElseThrow().pid(), "a service on an unchanged root is untouched");
+        assertEquals(bystander, stack.status("bystander").orElseThrow().pid());
+        List<String> after = events.subList(seen, events.size());
+        assertTrue(after.stream().noneMatch(e -> e.startsWith("other ")), "an unchanged root is untouched: " + after);
+        assertEquals(0, stack.roots().getFirst().losses(), "a replacement is no loss");
+        // The changed root's service was down before the old definition let go of its mount.
+        String releasing = after.stream().filter(e -> e.startsWith("app releasing a")).findFirst().orElseThrow(() -> new AssertionError(after));
+        int at = Integer.parseInt(releasing.substring(releasing.indexOf('@') + 1));
+        List<String> before = t.changes.subList(0, at).stream().filter(s -> s.name().equals("app")).map(s -> s.name() + " " + s.state()).toList();
+        assertEquals("app down", before.getLast(), before.toString());
+        String spare = after.stream().filter(e -> e.startsWith("spare releasing")).findFirst().orElseThrow(() -> new AssertionError(after));
+        int freed = Integer.parseInt(spare.substring(spare.indexOf('@') + 1));
+        List<String> gone = t.changes.subList(0, freed).stream().filter(s -> s.name().equals("gone")).map(s -> s.name() + " " + s.state()).toList();
+        assertEquals("gone down", gone.getLast(), "released once no service used it: " + gone);
+    }
+
+    @Test
+    void aRootLostWhileItsServiceStartsOrStopsEndsItAtOnceInAClearState() throws Exception {
+        Path a = tree("a"), b = tree("b");
+        stack(roots(a, b) + """
+                [service.app]
+                root = "app"
+                command = ["/bin/sh", "-c", "echo waiting on $(cat /marker); exec sleep 1000"]
+                ready = { log = "never said" }
+                [service.stubborn]
+                root = "app"
+                command = ["/bin/sh", "-c", "trap '' TERM; echo stubborn on $(cat /marker); while :; do sleep 1; done"]
+                stop_timeout = "600s"
+                """).up();
+        awaitLine("app: waiting on on root a");
+        awaitLine("stubborn: stubborn on on root a");
+        assertEquals(ServiceState.STARTING, stack.status("app").orElseThrow().state(), "still waiting for its readiness");
+        stack.stop("stubborn");
+        awaitState("stubborn", ServiceState.STOPPING); // it ignores TERM: only stop_timeout would end it
+        int starting = stack.status("app").orElseThrow().pid();
+
+        Mounts.unmount(dir.resolve("roots/app").toString(), Mounts.MNT_DETACH);
+        // Both are killed at once (not after stop_timeout), and the one still wanted starts again on the next source.
+        awaitLine("app: waiting on on root b");
+        assertNotEquals(starting, stack.status("app").orElseThrow().pid());
+        assertEquals(ServiceState.STARTING, stack.status("app").orElseThrow().state());
+        ServiceStatus stubborn = awaitState("stubborn", ServiceState.DOWN);
+        assertEquals(0, stubborn.pid());
+        assertFalse(t.lines.contains("stubborn: stubborn on on root b"), "stopped by hand: it stays down");
+        assertEquals(1, stack.roots().getFirst().losses());
+    }
+
+    @Test
     void downStopsTheServicesThenReleasesTheRoot() throws Exception {
         Path a = tree("a"), b = tree("b");
         stack(roots(a, b) + SEES).up();
@@ -214,6 +297,51 @@ class RootServicesIT {
                 buf.clear();
             }
             return out.toString();
+        }
+    }
+
+    /** The real banyan client, as a process of its own (through the reaper: it reaps every child of this JVM); exit code and output. */
+    String cli(int expect, String... args) throws Exception {
+        List<String> argv = new java.util.ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), "banyan.cli.Main"));
+        argv.addAll(List.of(args));
+        Path out = dir.resolve("cli-" + System.nanoTime() + ".out");
+        var exit = RootsHarness.spawn(out, argv.toArray(String[]::new)).await(Duration.ofSeconds(60));
+        String said = Files.readString(out);
+        assertEquals("exited " + expect, exit.describe(), String.join(" ", args) + ": " + said);
+        return said;
+    }
+
+    @Test
+    void banyanRootsAndRerootWorkEndToEndThroughTheCli() throws Exception {
+        Path a = tree("a"), b = tree("b");
+        stack = new Stack(TestHost.config(dir, roots(a, b) + SEES), t.host, new RootsAt(dir.resolve("roots"), (before, now) -> {}));
+        var logs = new banyan.logs.Logs(new banyan.config.LogConfig(Optional.of(dir.resolve("log")), 1 << 20, 2), System.getenv(), m -> {});
+        var server = new banyan.control.ControlServer(new banyan.control.ControlServer.Options(dir.resolve("control.sock"), Optional.empty(),
+                Optional.empty(), Duration.ofSeconds(5)), stack, logs, new banyan.control.Events(),
+                new banyan.control.ControlServer.Hooks(x -> {}, Optional.empty()));
+        try {
+            stack.up();
+            stack.awaitUp(LIMIT).orElseThrow();
+            String sock = server.socket().toString();
+            String table = cli(0, "roots", "--control", sock);
+            assertTrue(table.lines().anyMatch(l -> l.matches("app\\s+up\\s+a\\s+.*\\s0\\s*")), table);
+            assertTrue(cli(0, "roots", "--json", "--control", sock).contains("\"name\":\"app\",\"state\":\"up\",\"source\":\"a\""));
+            String unknown = cli(2, "reroot", "db", "--control", sock);
+            assertTrue(unknown.contains("no root named 'db'"), unknown);
+            String source = cli(2, "reroot", "app", "--source", "nfs", "--control", sock);
+            assertTrue(source.contains("root app has no source 'nfs'; its sources: a, b"), source);
+            assertTrue(cli(0, "reroot", "app", "--source", "b", "--control", sock).contains("rerooting app to b"));
+            awaitLine("app: sees on root b ID=b");
+            await("banyan roots shows b", () -> {
+                try {
+                    return cli(0, "roots", "--control", sock).lines().anyMatch(l -> l.matches("app\\s+up\\s+b\\s+.*"));
+                } catch (Exception e) {
+                    throw new AssertionError(e);
+                }
+            });
+        } finally {
+            server.close();
         }
     }
 

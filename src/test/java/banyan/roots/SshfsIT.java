@@ -20,9 +20,8 @@ import static org.junit.jupiter.api.Assertions.*;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
- * A network root for real: Debian's sshd in a network namespace this test makes, joined by a
- * veth pair to a second one where sshfs runs (addresses exist only inside them), frozen with
- * SIGSTOP while a probe and a reader wait on it.
+ * A network root for real: Debian's sshd in a network namespace this test makes ({@link SshServer}),
+ * frozen with SIGSTOP while a probe and a reader wait on it.
  */
 @Timeout(180)
 class SshfsIT {
@@ -30,13 +29,13 @@ class SshfsIT {
     Path dir;
     RootsHarness h;
     final List<Child> started = new ArrayList<>();
-    String serverNs;
+    SshServer ssh;
 
     @AfterEach
     void tearDown() throws Exception {
-        if (serverNs != null) signalAll(serverNs, "CONT");
+        if (ssh != null) ssh.thaw();
         if (h != null) h.close();
-        if (serverNs != null) signalAll(serverNs, "KILL");
+        if (ssh != null) ssh.close();
         for (Child c : started) {
             c.signal(banyan.os.Signals.KILL);
             c.await(java.time.Duration.ofSeconds(10));
@@ -49,32 +48,8 @@ class SshfsIT {
         requirePrograms("sshd", "sshfs", "ssh-keygen", "ip", "nsenter");
         h = new RootsHarness(dir);
         Path srv = tree("srv", "net"), local = tree("local", "local"), other = tree("other", "other");
-        Path ssh = Files.createDirectories(dir.resolve("ssh"));
-        run("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", ssh.resolve("host").toString());
-        run("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", ssh.resolve("client").toString());
-        Files.copy(ssh.resolve("client.pub"), ssh.resolve("authorized_keys"));
-
-        // Two network namespaces of our own, held by a sleep each, joined by a veth pair made inside them.
-        Child client = start("unshare", "--net", "sleep", "infinity"), server = start("unshare", "--net", "sleep", "infinity");
-        String clientNs = "/proc/" + client.pid() + "/ns/net";
-        serverNs = "/proc/" + server.pid() + "/ns/net";
-        await("the namespaces", () -> !link(clientNs).equals(link("/proc/self/ns/net")) && !link(serverNs).equals(link("/proc/self/ns/net")));
-        String suffix = Long.toString(ProcessHandle.current().pid() % 100000);
-        run("ip", "link", "add", "bc" + suffix, "netns", Integer.toString(client.pid()), "type", "veth", "peer", "name", "bs" + suffix,
-                "netns", Integer.toString(server.pid()));
-        run("nsenter", "--net=" + clientNs, "sh", "-c", "ip addr add 10.77.0.1/24 dev bc" + suffix + " && ip link set bc" + suffix + " up");
-        run("nsenter", "--net=" + serverNs, "sh", "-c", "ip addr add 10.77.0.2/24 dev bs" + suffix + " && ip link set bs" + suffix + " up");
-        Files.createDirectories(Path.of("/run/sshd")); // sshd's privilege separation directory
-        Path sshdLog = dir.resolve("sshd.log");
-        started.add(RootsHarness.spawn(sshdLog, "nsenter", "--net=" + serverNs, "/usr/sbin/sshd", "-D", "-e", "-f", "/dev/null",
-                "-o", "HostKey=" + ssh.resolve("host"), "-o", "AuthorizedKeysFile=" + ssh.resolve("authorized_keys"), "-o", "StrictModes=no",
-                "-o", "PermitRootLogin=yes", "-o", "ListenAddress=10.77.0.2", "-o", "PidFile=none", "-o", "Subsystem sftp internal-sftp"));
-        await("sshd listening", () -> read(sshdLog).contains("Server listening on 10.77.0.2"));
-
-        String sshfs = """
-                ["nsenter", "--net=%s", "sshfs", "-f", "-F", "/dev/null", "-o",
-                 "IdentityFile=%s,StrictHostKeyChecking=no,UserKnownHostsFile=/dev/null,BatchMode=yes", "root@10.77.0.2:%s", "{target}"]
-                """.formatted(clientNs, ssh.resolve("client"), srv).strip();
+        ssh = new SshServer(dir);
+        String sshfs = ssh.sshfs(srv);
         RootSupervisor app = h.start(h.config("app", """
                 [root.app]
                 sources = [{ name = "net", command = %s }, { name = "local", bind = "%s" }]
@@ -91,7 +66,7 @@ class SshfsIT {
         assertEquals("ID=net\n", Files.readString(place.resolve("etc/os-release")));
         h.assertHoldsNothingUnderRoots();
 
-        signalAll(serverNs, "STOP");
+        ssh.freeze();
         assertTrue(Files.exists(place.resolve("etc/os-release")), "stat is still answered from the cache: a probe must read");
         Path said = dir.resolve("reader.out");
         Child reader = RootsHarness.spawn(said, "cat", place.resolve("etc/os-release").toString());
@@ -120,7 +95,7 @@ class SshfsIT {
         assertEquals("ID=local\n", Files.readString(place.resolve("etc/os-release")));
         h.assertHoldsNothingUnderRoots();
 
-        signalAll(serverNs, "CONT");
+        ssh.thaw();
         int before = h.statuses.size();
         app.reroot(Optional.of("net"));
         await("up on net again", () -> h.statuses.subList(before, h.statuses.size()).stream()
@@ -148,12 +123,6 @@ class SshfsIT {
         Files.createDirectories(t.resolve("etc"));
         Files.writeString(t.resolve("etc/os-release"), "ID=" + id + "\n");
         return t;
-    }
-
-    Child start(String... argv) throws IOException {
-        Child c = RootsHarness.spawn(dir.resolve("holder-" + System.nanoTime() + ".out"), argv);
-        started.add(c);
-        return c;
     }
 
     /** Sends sig to every process in network namespace ns but its holder: the whole server freezes or thaws. */
