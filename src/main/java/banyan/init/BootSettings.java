@@ -82,7 +82,7 @@ public record BootSettings(String target, Optional<String> hostname, Optional<Ac
     }
 
     /** banyan.KEY=VALUE words of a kernel command line; the kernel's double quotes may hold spaces. */
-    static Map<String, String> fromCommandLine(String cmdline) {
+    public static Map<String, String> fromCommandLine(String cmdline) {
         Map<String, String> out = new LinkedHashMap<>();
         for (String word : words(cmdline)) {
             if (word.equals("--")) break; // the rest belongs to init's argv, not to the kernel

@@ -114,7 +114,7 @@ public final class Init {
         Map<String, String> boot = new LinkedHashMap<>(config.boot());
         BootSettings s = settings;
         if (s != null) boot.put("target", s.target());
-        return new StackConfig(config.sources(), boot, config.services(), config.targets(), config.log());
+        return config.withBoot(boot);
     }
 
     /**
