@@ -4,6 +4,7 @@ import banyan.config.ConfigException;
 import banyan.config.StackConfig;
 import banyan.control.ControlServer;
 import banyan.init.Action;
+import banyan.init.BootSteps;
 import banyan.init.Init;
 import banyan.manage.Stack;
 import banyan.os.Machine;
@@ -43,6 +44,9 @@ final class InitCommand implements Callable<Integer> {
     @picocli.CommandLine.Mixin
     ServeOptions serve = new ServeOptions();
 
+    @picocli.CommandLine.Mixin
+    VarOptions vars = new VarOptions();
+
     @Parameters(paramLabel = "MAIN", arity = "0..*", description = "after --: the main program of a container and its arguments")
     List<String> main = List.of();
 
@@ -59,9 +63,11 @@ final class InitCommand implements Callable<Integer> {
             System.err.println("banyan: MAIN is for containers; on a machine, make it a service");
             return Main.USAGE;
         }
+        // On a machine, banyan.NAME=VALUE on the kernel's command line sets variables, as it sets [boot] keys.
+        Map<String, String> kernel = pid1 && maybeMachine(forced) ? banyan.init.BootSettings.kernelWords(System.err::println) : Map.of();
         StackConfig config;
         try {
-            config = Configs.load(file);
+            config = vars.load(file, kernel, List.of());
         } catch (ConfigException e) {
             System.err.println(e.getMessage());
             if (!pid1 || !maybeMachine(forced)) {
@@ -75,11 +81,24 @@ final class InitCommand implements Callable<Integer> {
         Console console = Console.standard(Console.width(config));
         Plane plane = new Plane(config, console);
         Init init = new Init(config, main, forced, plane.output, plane.listener, plane.pump, console::banyan);
+        Map<String, String> boot = new LinkedHashMap<>(config.boot());
+        boot.putAll(kernel);
+        Optional<BootSteps> steps;
+        try {
+            steps = vars.steps(config, boot, answers -> init.withBootTarget(vars.load(file, kernel, answers)), console::banyan);
+        } catch (ServeOptions.UsageError e) {
+            System.err.println("banyan: " + e.getMessage());
+            return Main.USAGE;
+        }
+        steps.ifPresent(init::bootSteps);
         ControlServer[] api = {null};
         Reload[] reload = {null}; // one per stack, for SIGHUP and POST /v1/reload: one at a time, off the init thread
         init.onStack(stack -> {
-            reload[0] = new Reload(file, stack, init::withBootTarget, console);
-            api[0] = serve(init, stack, plane, console, reload[0]);
+            reload[0] = new Reload(file, stack, () -> {
+                StackConfig c = init.withBootTarget(vars.load(file, kernel, steps.map(BootSteps::answers).orElse(List.of())));
+                return steps.map(b -> b.adjust(c)).orElse(c);
+            }, console);
+            api[0] = serve(init, stack, plane, console, reload[0], steps);
         });
         init.onReload(() -> {
             if (reload[0] == null) console.banyan("reload: the stack is not up yet; ask again in a moment");
@@ -106,11 +125,11 @@ final class InitCommand implements Callable<Integer> {
     }
 
     /** The control API; PID 1 goes on without it when it cannot start (the console says why). */
-    private ControlServer serve(Init init, Stack stack, Plane plane, Console console, Reload reload) {
+    private ControlServer serve(Init init, Stack stack, Plane plane, Console console, Reload reload, Optional<BootSteps> steps) {
         Consumer<Optional<String>> shutdown = action -> init.requestShutdown(action.flatMap(Action::parse).orElse(Action.POWEROFF));
         try {
             ControlServer api = serve.start(stack, plane.logs, plane.events, new ControlServer.Hooks(shutdown,
-                    Optional.of(reload::call)));
+                    Optional.of(reload::call), () -> steps.flatMap(BootSteps::proceed)));
             console.banyan("control API on " + api.socket() + "; logs in " + plane.logs.dir());
             return api;
         } catch (ServeOptions.UsageError e) {

@@ -36,7 +36,7 @@ public final class Stack {
     private final Map<String, Entry> entries = new LinkedHashMap<>(); // stack thread
     private Graph graph;                                               // stack thread
     private Entry[] byIndex;                                           // stack thread: entries in the graph's order
-    private StackConfig config;                                        // stack thread: the file in force
+    private volatile StackConfig config;                               // written by the stack thread: the file in force
     private volatile List<Supervisor> supervisors = List.of();         // a snapshot for readers on other threads
     private final List<Waiter> waiters = new ArrayList<>();            // stack thread: tested after each decision
     private long pass;                                                 // stack thread: decisions made so far
@@ -217,6 +217,11 @@ public final class Stack {
     public void killNow() {
         supervisors.forEach(Retired::kill);
         retired.killNow();
+    }
+
+    /** The configuration in force (the last reload's), for readers on any thread. */
+    public StackConfig config() {
+        return config;
     }
 
     public Optional<Supervisor> get(String name) {
