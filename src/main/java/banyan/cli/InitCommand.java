@@ -78,18 +78,22 @@ final class InitCommand implements Callable<Integer> {
             System.err.println("banyan: configuration has " + e.problems().size() + " problem(s); booting with no services");
             config = new StackConfig(List.of(file), Map.of(), new LinkedHashMap<>(), Map.of());
         }
+        Map<String, String> boot = new LinkedHashMap<>(config.boot());
+        boot.putAll(kernel);
+        boolean bySteps;
+        try {
+            bySteps = vars.check(config, boot).active();
+        } catch (ServeOptions.UsageError e) {
+            System.err.println("banyan: " + e.getMessage());
+            if (!pid1 || !maybeMachine(forced)) return Main.USAGE;
+            System.err.println("banyan: booting without steps: the init of a machine must not exit"); // it would panic the kernel
+            bySteps = false;
+        }
         Console console = Console.standard(Console.width(config));
         Plane plane = new Plane(config, console);
         Init init = new Init(config, main, forced, plane.output, plane.listener, plane.pump, console::banyan);
-        Map<String, String> boot = new LinkedHashMap<>(config.boot());
-        boot.putAll(kernel);
-        Optional<BootSteps> steps;
-        try {
-            steps = vars.steps(config, boot, answers -> init.withBootTarget(vars.load(file, kernel, answers)), console::banyan);
-        } catch (ServeOptions.UsageError e) {
-            System.err.println("banyan: " + e.getMessage());
-            return Main.USAGE;
-        }
+        Optional<BootSteps> steps = bySteps ? Optional.of(new BootSteps(vars.check(config, boot),
+                answers -> init.withBootTarget(vars.load(file, kernel, answers)), console::banyan)) : Optional.empty();
         steps.ifPresent(init::bootSteps);
         ControlServer[] api = {null};
         Reload[] reload = {null}; // one per stack, for SIGHUP and POST /v1/reload: one at a time, off the init thread

@@ -52,9 +52,15 @@ final class VarOptions {
      */
     Optional<BootSteps> steps(StackConfig first, Map<String, String> boot, BootSteps.Loader loader, Consumer<String> log)
             throws ServeOptions.UsageError {
+        BootSteps.Options o = check(first, boot);
+        return o.active() ? Optional.of(new BootSteps(o, loader, log)) : Optional.empty();
+    }
+
+    /** The options of a bring-up by steps; a pause before a step the configuration does not have is a usage error. */
+    BootSteps.Options check(StackConfig first, Map<String, String> boot) throws ServeOptions.UsageError {
         BootSteps.Options o = BootSteps.Options.of(interactive, Optional.ofNullable(pauseBefore), Optional.ofNullable(saveAnswers), boot);
         Optional<String> bad = o.pauseBefore().flatMap(p -> BootSteps.unknownStep(first, p));
         if (bad.isPresent()) throw new ServeOptions.UsageError(bad.get());
-        return o.active() ? Optional.of(new BootSteps(o, loader, log)) : Optional.empty();
+        return o;
     }
 }

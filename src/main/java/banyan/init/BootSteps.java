@@ -219,12 +219,12 @@ public final class BootSteps {
     /** Asks until the answer is taken: "" to accept, "clear", or a new value that loads. */
     private String ask(Step step, boolean interactive, boolean terminal) throws InterruptedException {
         while (true) {
+            inputs.clear(); // an interrupt from before this question is not an answer to it
+            waitingAt = step.name(); // before the question shows: a Ctrl-C or a continue as soon as it does is for it
+            if (console != null) console.want(true);
             if (!interactive) log.accept("paused before " + step.name() + (terminal ? "; answer below, or" : ";")
                     + " run `banyan continue` (POST /v1/boot/continue) to go on");
             log.accept(step.name() + " = " + step.value() + " : accept, new value, 'clear', or 'sh'");
-            inputs.clear(); // an interrupt from before this question is not an answer to it
-            waitingAt = step.name();
-            if (console != null) console.want(true);
             Input in = inputs.take();
             if (console != null) console.want(false);
             waitingAt = null;
