@@ -61,6 +61,9 @@ final class VarOptions {
         BootSteps.Options o = BootSteps.Options.of(interactive, Optional.ofNullable(pauseBefore), Optional.ofNullable(saveAnswers), boot);
         Optional<String> bad = o.pauseBefore().flatMap(p -> BootSteps.unknownStep(first, p));
         if (bad.isPresent()) throw new ServeOptions.UsageError(bad.get());
+        Path dir = saveAnswers == null ? null : saveAnswers.toAbsolutePath().getParent();
+        if (dir != null && !java.nio.file.Files.isDirectory(dir))
+            throw new ServeOptions.UsageError("--save-answers " + saveAnswers + ": no directory " + dir + " to write it in");
         return o;
     }
 }

@@ -101,6 +101,7 @@ class InteractiveBootTest {
         Files.writeString(config, "log_dir = \"" + dir.resolve("log") + "\"\n" + CONFIG);
         List<String> status = RealUp.java("status", "--json", "--control", sock.toString());
         List<String> vars = RealUp.java("vars", "--json", "--control", sock.toString());
+        List<String> reload = RealUp.java("reload", "--control", sock.toString());
         String out = drive(List.of(
                         step("expect", prompt("msg", "hello"), 60), step("send", "edited\n"),
                         step("expect", prompt("grace", "5s"), 10), step("send", "soon\n"),
@@ -111,7 +112,10 @@ class InteractiveBootTest {
                         step("send", "echo inside-$((6*7))\n"), step("expect", "inside-42", 10), step("send", "exit\n"),
                         step("expect", prompt("service.store", "start"), 10), step("send", "\n"),
                         step("expect", "step service.store: ready", 10),
-                        step("expect", prompt("service.web", "start"), 10), step("send", "nonsense\n"),
+                        step("expect", prompt("service.web", "start"), 10),
+                        step("run", reload, dir.resolve("reload.out").toString()),
+                        step("run", status, dir.resolve("status-mid.json").toString()),
+                        step("send", "nonsense\n"),
                         step("expect", "'nonsense' is not an answer here", 10),
                         step("expect", prompt("service.web", "start"), 10), step("send", "clear\n"),
                         step("expect", "step service.web cleared", 10),
@@ -127,6 +131,9 @@ class InteractiveBootTest {
                 "up", "-f", config.toString(), "--control", sock.toString(), "--interactive", "--save-answers", saved.toString());
         assertTrue(out.contains("exit 0"), out);
         assertTrue(out.contains("store says edited"), out); // its line and the step's outcome come in either order
+        // A reload while a question waits applies, and starts nothing the steps have not reached.
+        assertTrue(Files.readString(dir.resolve("reload.out")).contains("unchanged 4"), Files.readString(dir.resolve("reload.out")));
+        assertEquals(Map.of("api", "down", "other", "down", "store", "up", "web", "down"), states(dir.resolve("status-mid.json")));
         Map<String, String> first = states(dir.resolve("status.json"));
         assertEquals(Map.of("api", "down", "other", "up", "store", "up", "web", "down"), first);
         JsonObject answered = JsonParser.parseString(Files.readString(dir.resolve("vars.json"))).getAsJsonObject();

@@ -55,6 +55,9 @@ class VarsEndToEndTest {
         r = up("--pause-before", "service.c");
         assertEquals(2, r.code(), r.err());
         assertTrue(r.err().contains("--pause-before service.c: no such step; did you mean service.a?"), r.err());
+        r = up("--interactive", "--save-answers", dir.resolve("no/such/dir/a.toml").toString());
+        assertEquals(2, r.code(), r.err());
+        assertTrue(r.err().contains("--save-answers " + dir.resolve("no/such/dir/a.toml") + ": no directory"), r.err());
         assertFalse(r.err().contains("Exception"), r.err());
     }
 
