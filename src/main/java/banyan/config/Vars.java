@@ -40,9 +40,9 @@ public record Vars(SequencedMap<String, Var> all) {
             Var a = before.all.get(n), b = all.get(n);
             if (a != null && b != null && a.value().equals(b.value())) continue;
             Set<String> touched = new LinkedHashSet<>();
-            for (Var v : new Var[]{a, b})
-                if (v != null) v.usedBy().stream().filter(u -> u.startsWith("service.")).map(u -> u.substring(8)).forEach(touched::add);
-            out.add(n + (touched.isEmpty() ? " (touches no service)" : " (touches " + String.join(", ", touched) + ")"));
+            for (Var v : new Var[]{a, b}) // a service by its name; [boot], targets and roots as "boot", "config", "roots"
+                if (v != null) v.usedBy().stream().map(u -> u.startsWith("service.") ? u.substring(8) : u).forEach(touched::add);
+            out.add(n + (touched.isEmpty() ? " (used nowhere)" : " (touches " + String.join(", ", touched) + ")"));
         }
         return out;
     }
