@@ -35,7 +35,8 @@ import static org.junit.jupiter.api.Assertions.*;
  * The release as a user gets it: src/dist/make-release turns the packaged jar into the tarball,
  * which is unpacked outside the source tree and run where no JDK, no Maven and no sources can be
  * seen (a mount namespace with empty tmpfs over them), as root and as an unprivileged user.
- * Runs in Maven's integration-test phase (pom.xml, execution "release", which runs the tag "release"), after package.
+ * Runs in Maven's integration-test phase (pom.xml, execution "release", which runs the tag "release"), after package;
+ * the tarball is made once for it and OciIT (ReleaseBuild).
  */
 @Tag("release")
 class ReleaseIT {
@@ -52,20 +53,10 @@ class ReleaseIT {
 
     @BeforeAll
     static void makeAndUnpack() throws Exception {
-        String t = System.getProperty("banyan.release.target");
-        if (t == null) System.out.println("skipping: ReleaseIT runs after package, in the integration-test phase (mvn verify)");
-        Assumptions.assumeTrue(t != null, "runs in the integration-test phase");
-        target = Path.of(t);
+        target = ReleaseBuild.target();
         basedir = target.getParent();
-        version = System.getProperty("banyan.release.version");
-        Path out = tmp.resolve("out");
-        long start = System.nanoTime();
-        Result made = run(List.of("sh", basedir.resolve("src/dist/make-release").toString(), System.getProperty("java.home"),
-                version, target.toString(), out.toString()), tmp, Duration.ofMinutes(5));
-        assertEquals(0, made.code, made.out);
-        System.out.printf("make-release took %.1f s: %s%n", (System.nanoTime() - start) / 1e9, made.out.strip());
-        tarball = out.resolve("banyan-" + version + "-linux-x86_64.tar.gz");
-        assertTrue(Files.isRegularFile(tarball), "no " + tarball + ": " + made.out);
+        version = ReleaseBuild.version();
+        tarball = ReleaseBuild.tarball();
 
         Path unpacked = tmp.resolve("opt");
         Files.createDirectories(unpacked);

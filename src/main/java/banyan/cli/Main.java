@@ -29,6 +29,8 @@ public final class Main {
         m.put("vars", VarsCommand.class);
         m.put("continue", ContinueCommand.class);
         m.put("shutdown", ShutdownCommand.class);
+        m.put("roots", RootsCommand.class);
+        m.put("reroot", RerootCommand.class);
         m.put("import", ImportCommand.class);
         m.put("generate-completion", picocli.AutoComplete.GenerateCompletion.class);
         return m;

@@ -59,7 +59,8 @@ final class UpCommand implements Callable<Integer> {
         Host host = Host.local("banyan-" + self, plane.pump, plane.output, plane.listener);
         Optional<Path> cgroups = host.cgroupParent();
         if (cgroups.isEmpty()) console.banyan("cgroup v2 not writable here: services are tracked by process group only");
-        Stack stack = new Stack(steps.map(b -> b.adjust(config)).orElse(config), host);
+        Stack stack = new Stack(steps.map(b -> b.adjust(config)).orElse(config), host,
+                new banyan.manage.RootsAt(banyan.roots.Roots.BASE, plane.roots));
 
         CountDownLatch stopRequested = new CountDownLatch(1);
         AtomicInteger interrupts = new AtomicInteger();

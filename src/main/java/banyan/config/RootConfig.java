@@ -20,6 +20,9 @@ public record RootConfig(String name, List<Source> sources, Optional<RootProbe> 
         sources = List.copyOf(sources);
     }
 
+    /** Where banyan puts roots: a root NAME is seen at PLACES/NAME. */
+    public static final java.nio.file.Path PLACES = java.nio.file.Path.of("/run/banyan/roots");
+
     public boolean sameAs(RootConfig o) {
         return name.equals(o.name) && sources.equals(o.sources) && probe.equals(o.probe)
                 && acquireTimeout.equals(o.acquireTimeout) && failback == o.failback;

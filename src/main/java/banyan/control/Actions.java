@@ -4,7 +4,6 @@ import banyan.logs.Logs;
 import banyan.manage.Stack;
 import banyan.supervise.ServiceState;
 import banyan.supervise.ServiceStatus;
-import banyan.supervise.Supervisor;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
@@ -31,10 +30,10 @@ final class Actions {
     }
 
     /** An action sent: when it counts as settled and as what was wanted; already settled when nothing needed doing. */
-    private record Sent(Supervisor s, ServiceStatus before, Predicate<ServiceStatus> settled, Predicate<ServiceStatus> wanted, boolean nothingToDo) {}
+    private record Sent(String name, ServiceStatus before, Predicate<ServiceStatus> settled, Predicate<ServiceStatus> wanted, boolean nothingToDo) {}
 
-    /** The supervisors named in body {"services": [NAME...]}, all of them known, or a refusal naming every problem. */
-    List<Supervisor> named(JsonObject body) throws Api.Refusal {
+    /** The services named in body {"services": [NAME...]}, all of them known, or a refusal naming every problem. */
+    List<String> named(JsonObject body) throws Api.Refusal {
         JsonElement v = body.get("services");
         if (!(v instanceof JsonArray a) || a.isEmpty())
             throw new Api.Refusal(400, "the body must be {\"services\": [NAME, ...]} with at least one name");
@@ -44,23 +43,26 @@ final class Actions {
                 throw new Api.Refusal(400, "\"services\" must hold names (strings) only");
             if (!names.add(e.getAsString())) throw new Api.Refusal(400, "'" + Api.quote(e.getAsString()) + "' is named twice");
         }
-        List<Supervisor> found = new ArrayList<>();
+        List<String> found = new ArrayList<>();
         List<String> unknown = new ArrayList<>();
-        for (String n : names) stack.get(n).ifPresentOrElse(found::add, () -> unknown.add("'" + Api.quote(n) + "'"));
+        for (String n : names) {
+            if (stack.status(n).isPresent()) found.add(n);
+            else unknown.add("'" + Api.quote(n) + "'");
+        }
         if (!unknown.isEmpty())
             throw new Api.Refusal(404, "no service named " + String.join(", ", unknown) + "; nothing was done (GET /v1/services lists them)");
         return found;
     }
 
     /** One service: 202 without wait; else 200 when it took effect, 409 when it settled otherwise, 504 when the wait ran out. */
-    void one(Supervisor s, String action, Duration wait, Reply reply) throws InterruptedException {
-        Sent sent = send(s, action);
+    void one(String name, String action, Duration wait, Reply reply) throws InterruptedException {
+        Sent sent = send(name, action);
         if (wait.isZero()) {
-            reply.json(202, Json.status(s.status(), logs, Instant.now()));
+            reply.json(202, Json.status(now(sent), logs, Instant.now()));
             return;
         }
-        boolean reached = sent.nothingToDo() || s.await(sent.settled(), min(wait, Api.MAX_WAIT));
-        ServiceStatus now = sent.nothingToDo() ? sent.before() : s.status();
+        boolean reached = sent.nothingToDo() || stack.await(name, sent.settled(), min(wait, Api.MAX_WAIT));
+        ServiceStatus now = sent.nothingToDo() ? sent.before() : now(sent);
         reply.json(!reached ? 504 : sent.wanted().test(now) ? 200 : 409, Json.status(now, logs, Instant.now()));
     }
 
@@ -69,18 +71,18 @@ final class Actions {
      * {"services": [Status + "outcome"]}: requested (no wait), done, elsewhere (settled otherwise) or
      * pending (ask /wait); the status is the worst of them: 202, 504, 409 or 200.
      */
-    void many(List<Supervisor> all, String action, Duration wait, Reply reply) throws InterruptedException {
+    void many(List<String> all, String action, Duration wait, Reply reply) throws InterruptedException {
         List<Sent> sent = new ArrayList<>();
-        for (Supervisor s : all) sent.add(send(s, action));
+        for (String s : all) sent.add(send(s, action));
         long end = System.nanoTime() + min(wait, Api.MAX_WAIT).toNanos();
         JsonArray out = new JsonArray();
         int code = wait.isZero() ? 202 : 200;
         for (Sent x : sent) {
             String outcome = "requested";
-            ServiceStatus now = x.s().status();
+            ServiceStatus now = now(x);
             if (!wait.isZero()) {
-                boolean reached = x.nothingToDo() || x.s().await(x.settled(), Duration.ofNanos(Math.max(0, end - System.nanoTime())));
-                now = x.nothingToDo() ? x.before() : x.s().status();
+                boolean reached = x.nothingToDo() || stack.await(x.name(), x.settled(), Duration.ofNanos(Math.max(0, end - System.nanoTime())));
+                now = x.nothingToDo() ? x.before() : now(x);
                 outcome = !reached ? "pending" : x.wanted().test(now) ? "done" : "elsewhere";
                 if (!reached) code = 504;
                 else if (outcome.equals("elsewhere") && code != 504) code = 409;
@@ -94,31 +96,37 @@ final class Actions {
         reply.json(code, o);
     }
 
-    private Sent send(Supervisor s, String action) {
-        ServiceStatus before = s.status();
+    /** Asks the stack, which keeps backoff, failed and what requires the service in order; this only waits for the outcome. */
+    private Sent send(String name, String action) {
+        ServiceStatus before = stack.status(name).orElseThrow();
         boolean wasDown = Api.isDown(before) || before.state() == ServiceState.BACKOFF;
         return switch (action) {
             case "stop" -> {
-                stack.stop(s.name()); // through the stack: what requires it stops first
-                yield new Sent(s, before, Api::isDown, Api::isDown, false);
+                stack.stop(name);
+                yield new Sent(name, before, Api::isDown, Api::isDown, false);
             }
             case "start" -> {
-                if (before.state() == ServiceState.UP) yield new Sent(s, before, st -> true, st -> true, true);
-                start(s, before);
-                yield new Sent(s, before, st -> st != before && settledAfterStart(st), st -> st.state() == ServiceState.UP, false);
+                if (before.state() == ServiceState.UP || before.state() == ServiceState.DONE) // a finished oneshot: restart runs it again
+                    yield new Sent(name, before, st -> true, st -> true, true);
+                stack.start(name);
+                yield new Sent(name, before, st -> st != before && settledAfterStart(st), Actions::isUp, false);
             }
             default -> {
-                if (wasDown) start(s, before); else s.restart(); // not running: simply started; what requires it follows a restart
-                yield new Sent(s, before, st -> st.restarts() > before.restarts() || wasDown && st != before ? settledAfterStart(st) : false,
-                        st -> st.state() == ServiceState.UP, false);
+                stack.restart(name);
+                yield new Sent(name, before, st -> st.restarts() > before.restarts() || wasDown && st != before ? settledAfterStart(st) : false,
+                        Actions::isUp, false);
             }
         };
     }
 
-    /** Through the stack, so that its requirements start first; a service waiting out its backoff starts now. */
-    private void start(Supervisor s, ServiceStatus before) {
-        if (before.state() == ServiceState.BACKOFF) s.start();
-        else stack.start(s.name());
+    /** Its status now; the last one seen if a reload removed it meanwhile. */
+    private ServiceStatus now(Sent x) {
+        return stack.status(x.name()).orElse(x.before());
+    }
+
+    /** What a start asks for: up, or for a oneshot, finished. */
+    private static boolean isUp(ServiceStatus st) {
+        return st.state() == ServiceState.UP || st.state() == ServiceState.DONE;
     }
 
     private static boolean settledAfterStart(ServiceStatus st) {

@@ -6,7 +6,6 @@ import banyan.os.Reaper;
 import banyan.os.Signals;
 import banyan.supervise.ServiceState;
 import banyan.supervise.ServiceStatus;
-import banyan.supervise.Supervisor;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonPrimitive;
@@ -79,12 +78,14 @@ final class Api extends Handler.Abstract {
             allow(method, "GET");
             Inputs.query(req, NONE);
             reply.text(200, "text/plain; version=0.0.4; charset=utf-8",
-                    Metrics.render(stack.statuses(), logs, Reaper.get().orphansReaped(), started, Instant.now(), listeners));
+                    Metrics.render(stack.statuses(), logs, Reaper.get().orphansReaped(), started, Instant.now(), listeners)
+                            + Metrics.roots(stack.roots(), stack::acquireSeconds));
             return;
         }
         if (p.length < 3 || !p[1].equals("v1")) throw new Refusal(404, "no such resource; the API lives under /v1 (see docs/api.yaml)");
         switch (p[2]) {
             case "services" -> services(req, method, p, reply);
+            case "roots" -> roots(req, method, p, reply);
             case "start", "stop", "restart" -> {
                 if (p.length != 3) throw notFound();
                 allow(method, "POST");
@@ -153,11 +154,12 @@ final class Api extends Handler.Abstract {
             reply.json(200, Json.services(stack.statuses(), logs, Instant.now()));
             return;
         }
-        Supervisor s = stack.get(p[3]).orElseThrow(() -> new Refusal(404, "no service named '" + quote(p[3]) + "'; GET /v1/services lists them"));
+        String name = p[3];
+        ServiceStatus found = stack.status(name).orElseThrow(() -> new Refusal(404, "no service named '" + quote(name) + "'; GET /v1/services lists them"));
         if (p.length == 4) {
             allow(method, "GET");
             Inputs.query(req, NONE);
-            reply.json(200, Json.status(s.status(), logs, Instant.now()));
+            reply.json(200, Json.status(found, logs, Instant.now()));
             return;
         }
         if (p.length != 5) throw notFound();
@@ -166,16 +168,15 @@ final class Api extends Handler.Abstract {
                 allow(method, "POST");
                 Duration wait = Inputs.duration(Inputs.query(req, Set.of("wait")), "wait", Duration.ZERO);
                 Inputs.body(req, NONE);
-                actions.one(s, p[4], wait, reply);
+                actions.one(name, p[4], wait, reply);
             }
             case "signal" -> {
                 allow(method, "POST");
                 Inputs.query(req, NONE);
                 int signal = signalOf(Inputs.body(req, Set.of("signal")));
-                int pid = s.status().pid();
-                if (pid <= 0) throw new Refusal(409, s.name() + " has no running process (state " + s.status().state() + ")");
-                s.signal(signal);
-                JsonObject o = Json.status(s.status(), logs, Instant.now());
+                if (found.pid() <= 0) throw new Refusal(409, name + " has no running process (state " + found.state() + ")");
+                stack.signal(name, signal);
+                JsonObject o = Json.status(found, logs, Instant.now());
                 o.addProperty("signal", Signals.name(signal));
                 reply.json(202, o);
             }
@@ -189,8 +190,8 @@ final class Api extends Handler.Abstract {
                     default -> throw new Refusal(400, "until='" + quote(until) + "' is not allowed; use ready or down");
                 };
                 Duration limit = Inputs.duration(q, "timeout", MAX_WAIT);
-                boolean reached = s.await(done, limit.compareTo(MAX_WAIT) < 0 ? limit : MAX_WAIT);
-                ServiceStatus now = s.status();
+                boolean reached = stack.await(name, done, limit.compareTo(MAX_WAIT) < 0 ? limit : MAX_WAIT);
+                ServiceStatus now = stack.status(name).orElse(found);
                 int code = !reached ? 504 : until.equals("ready") && !now.ready() ? 409 : 200;
                 reply.json(code, Json.status(now, logs, Instant.now()));
             }
@@ -199,13 +200,47 @@ final class Api extends Handler.Abstract {
                 Fields q = Inputs.query(req, Set.of("n", "follow"));
                 int n = Inputs.whole(q, "n", 100);
                 boolean follow = Inputs.bool(q, "follow");
-                if (s.config().logger().isPresent())
-                    throw new Refusal(409, s.name() + "'s output goes to its logger (" + String.join(" ", s.config().logger().get())
+                var logger = stack.config(name).flatMap(c -> c.logger());
+                if (logger.isPresent())
+                    throw new Refusal(409, name + "'s output goes to its logger (" + String.join(" ", logger.get())
                             + "), not to banyan: read what the logger writes");
-                LogStream.serve(logs.ring(s.name()), n, follow, reply);
+                LogStream.serve(logs.ring(name), n, follow, reply);
             }
             default -> throw notFound();
         }
+    }
+
+    /** GET /v1/roots, GET /v1/roots/NAME, POST /v1/roots/NAME/reroot {"source": NAME} (the source optional). */
+    private void roots(Request req, String method, String[] p, Reply reply) throws Exception {
+        if (p.length == 3 || (p.length == 4 && p[3].isEmpty())) {
+            allow(method, "GET");
+            Inputs.query(req, NONE);
+            reply.json(200, Json.roots(stack.roots()));
+            return;
+        }
+        String name = p[3];
+        var found = stack.roots().stream().filter(r -> r.name().equals(name)).findFirst()
+                .orElseThrow(() -> new Refusal(404, "no root named '" + quote(name) + "'; GET /v1/roots lists them"));
+        if (p.length == 4) {
+            allow(method, "GET");
+            Inputs.query(req, NONE);
+            reply.json(200, Json.root(found));
+            return;
+        }
+        if (p.length != 5 || !p[4].equals("reroot")) throw notFound();
+        allow(method, "POST");
+        Inputs.query(req, NONE);
+        JsonElement src = Inputs.body(req, Set.of("source")).get("source");
+        if (src != null && !(src instanceof JsonPrimitive prim && prim.isString()))
+            throw new Refusal(400, "source must be the name of one of the root's sources (a string), or left out for the first");
+        try {
+            stack.reroot(name, Optional.ofNullable(src).map(JsonElement::getAsString));
+        } catch (IllegalArgumentException e) {
+            throw new Refusal(400, e.getMessage());
+        }
+        JsonObject o = Json.root(found);
+        o.addProperty("rerooting", true);
+        reply.json(202, o);
     }
 
     static boolean isDown(ServiceStatus s) {

@@ -5,7 +5,7 @@ import banyan.logs.Logs;
 import java.time.Instant;
 import java.util.concurrent.TimeUnit;
 
-/** GET /v1/events: each state change as a server-sent event "state"; a comment every 15 s keeps proxies and clients awake. */
+/** GET /v1/events: each state change as a server-sent event "state" (a root's: "root"); a comment every 15 s keeps proxies and clients awake. */
 final class EventStream {
     private EventStream() {}
 
@@ -25,9 +25,18 @@ final class EventStream {
                     reply.chunk(": keepalive\n\n");
                     continue;
                 }
-                var o = Json.status(c.now(), logs, Instant.now());
-                o.addProperty("previous", c.before().state().wire());
-                reply.chunk("event: state\ndata: " + o + "\n\n");
+                switch (c) {
+                    case Events.State s -> {
+                        var o = Json.status(s.now(), logs, Instant.now());
+                        o.addProperty("previous", s.before().state().wire());
+                        reply.chunk("event: state\ndata: " + o + "\n\n");
+                    }
+                    case Events.Root r -> {
+                        var o = Json.root(r.now());
+                        o.addProperty("previous", r.before().state());
+                        reply.chunk("event: root\ndata: " + o + "\n\n");
+                    }
+                }
             }
         } catch (Exception e) {
             reply.abort(e);

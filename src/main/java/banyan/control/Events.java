@@ -1,5 +1,6 @@
 package banyan.control;
 
+import banyan.roots.RootStatus;
 import banyan.supervise.Host;
 import banyan.supervise.ServiceStatus;
 
@@ -16,7 +17,12 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class Events implements Host.Listener {
     static final int QUEUE = 1024;
 
-    record Change(ServiceStatus before, ServiceStatus now) {}
+    /** A service's change (event "state") or a root's (event "root"). */
+    sealed interface Change {}
+
+    record State(ServiceStatus before, ServiceStatus now) implements Change {}
+
+    record Root(RootStatus before, RootStatus now) implements Change {}
 
     static final class Subscription implements AutoCloseable {
         final BlockingQueue<Change> queue = new ArrayBlockingQueue<>(QUEUE);
@@ -43,8 +49,17 @@ public final class Events implements Host.Listener {
 
     @Override
     public void changed(ServiceStatus before, ServiceStatus now) {
+        offer(new State(before, now));
+    }
+
+    /** A root's change; called on the root's thread, so it only offers. */
+    public void rootChanged(RootStatus before, RootStatus now) {
+        offer(new Root(before, now));
+    }
+
+    private void offer(Change c) {
         for (Subscription s : subscribers) {
-            if (!s.queue.offer(new Change(before, now))) {
+            if (!s.queue.offer(c)) {
                 s.overflowed = true;
                 subscribers.remove(s);
             }

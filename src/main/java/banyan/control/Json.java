@@ -67,6 +67,26 @@ final class Json {
         return out;
     }
 
+    static JsonObject root(banyan.roots.RootStatus r) {
+        JsonObject o = new JsonObject();
+        o.addProperty("name", r.name());
+        o.addProperty("state", r.state());
+        if (r.source().isPresent()) o.addProperty("source", r.source().get());
+        else o.add("source", JsonNull.INSTANCE);
+        o.addProperty("since", r.since().toString());
+        o.addProperty("losses", r.losses());
+        o.addProperty("reason", r.reason());
+        return o;
+    }
+
+    static JsonObject roots(List<banyan.roots.RootStatus> all) {
+        JsonArray a = new JsonArray();
+        for (var r : all) a.add(root(r));
+        JsonObject o = new JsonObject();
+        o.add("roots", a);
+        return o;
+    }
+
     static JsonObject error(String message) {
         JsonObject o = new JsonObject();
         o.addProperty("error", message);

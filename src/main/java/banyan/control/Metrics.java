@@ -35,6 +35,24 @@ final class Metrics {
         return b.toString();
     }
 
+    /** Per root: up, losses, and how long its last acquisition took (acquiring to up; -1 before any). */
+    static String roots(List<banyan.roots.RootStatus> all, java.util.function.ToDoubleFunction<String> acquireSeconds) {
+        StringBuilder b = new StringBuilder();
+        rootFamily(b, all, "banyan_root_up", "gauge", "1 when the root is up", r -> r.up() ? "1" : "0");
+        rootFamily(b, all, "banyan_root_losses_total", "counter", "times the root was lost since banyan started", r -> String.valueOf(r.losses()));
+        rootFamily(b, all, "banyan_root_acquire_seconds", "gauge", "seconds its last acquisition took, from acquiring to up; -1 before any",
+                r -> String.valueOf(acquireSeconds.applyAsDouble(r.name())));
+        return b.toString();
+    }
+
+    private static void rootFamily(StringBuilder b, List<banyan.roots.RootStatus> all, String name, String type, String help,
+                                   Function<banyan.roots.RootStatus, String> value) {
+        b.append("# HELP ").append(name).append(' ').append(help).append('\n');
+        b.append("# TYPE ").append(name).append(' ').append(type).append('\n');
+        // root names hold only [A-Za-z0-9_-]: no escaping
+        for (var r : all) b.append(name).append("{root=\"").append(r.name()).append("\"} ").append(value.apply(r)).append('\n');
+    }
+
     private static void family(StringBuilder b, List<ServiceStatus> all, String name, String type, String help,
                                Function<ServiceStatus, String> value) {
         b.append("# HELP ").append(name).append(' ').append(help).append('\n');

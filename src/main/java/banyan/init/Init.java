@@ -187,7 +187,8 @@ public final class Init {
         });
         Optional<Path> cgroups = cgroupParent = host.cgroupParent();
         StackConfig withTarget = withBootTarget(config);
-        Stack s = new Stack(steps.map(b -> b.adjust(withTarget)).orElse(withTarget), host);
+        Stack s = new Stack(steps.map(b -> b.adjust(withTarget)).orElse(withTarget), host,
+                banyan.manage.RootsAt.heardBy(listener)); // roots' changes too, when it hears them
         stack = s;
         int wanted = withTarget.closure(settings.target()).size();
         log.accept("stage 2: starting " + wanted + " service(s) of target " + settings.target()
@@ -232,7 +233,7 @@ public final class Init {
 
     private void changed(ServiceStatus before, ServiceStatus now) {
         String name = now.name();
-        var config = stack.get(name).map(banyan.supervise.Supervisor::config).orElse(null); // as reloaded
+        var config = stack.config(name).orElse(null); // as reloaded
         if (config == null) return;
         if (before != null && before.state() == ServiceState.UP && now.state() != ServiceState.UP
                 && !java.time.Duration.between(before.since(), now.since()).minus(config.restart().minUptime()).isNegative())

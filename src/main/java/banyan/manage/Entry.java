@@ -8,28 +8,27 @@ import java.time.Instant;
 import java.util.Optional;
 
 /** One service as the stack tracks it. Every field belongs to the stack thread. */
-final class Entry {
+final class Entry extends Vertex {
     Supervisor supervisor;
     ServiceConfig config;                  // its edges; may be newer than the supervisor's own config
-    boolean wanted, pending;
     Optional<ServiceConfig> replacement = Optional.empty(); // a reload changed it: swap once the old one is down
     boolean removing;                      // a reload dropped it: close once it is down, unless a later reload brings it back
     private Instant launched;              // a start was sent while the status was this one's; null once it moved
     private Instant stopSent;              // the same for a stop
-    long instance = -1, seenPass;          // its running instance (by restarts) and the pass that first saw it
-    long readyInstance = -1, readyPass;    // the same, once that instance was ready
 
     Entry(Supervisor s) {
         supervisor = s;
         config = s.config();
     }
 
+    @Override
     void start() {
         pending = false;
         launched = supervisor.status().since();
         supervisor.start();
     }
 
+    @Override
     void stop() {
         if (wanted) pending = true; // stopped for its requirements' sake: it comes back with them
         stopSent = supervisor.status().since();
@@ -62,20 +61,27 @@ final class Entry {
         return st.state().isDown() && launched == null && stopSent == null;
     }
 
-    /** Notes the pass in which its current instance was first seen, and first seen ready (Stack.observe). */
-    void observe(long pass) {
-        ServiceStatus st = supervisor.status();
-        Transitions.Phase p = Transitions.Phase.of(st.state());
-        long key = p == Transitions.Phase.STARTING || p == Transitions.Phase.READY ? st.restarts() : -1; // not the pid: MAINPID= may change it
-        if (key != instance) {
-            instance = key;
-            seenPass = pass;
-        }
-        if (p != Transitions.Phase.READY) readyInstance = -1;
-        else if (key != readyInstance) {
-            readyInstance = key;
-            readyPass = pass;
-        }
+    @Override
+    Transitions.Phase phase() {
+        ServiceStatus st = observed();
+        // Sent a command but not yet seen to move: stopping (nothing that requires it may start),
+        // or starting (nothing counts it as exited).
+        return stopSent() ? Transitions.Phase.STOPPING : startSent() ? Transitions.Phase.STARTING : Transitions.Phase.of(st.state());
+    }
+
+    @Override
+    Transitions.Phase shown() {
+        return Transitions.Phase.of(supervisor.status().state());
+    }
+
+    @Override
+    boolean holding() {
+        return swapDue();
+    }
+
+    @Override
+    long instanceKey() {
+        return supervisor.status().restarts(); // not the pid: MAINPID= may change it
     }
 
     boolean swapDue() {

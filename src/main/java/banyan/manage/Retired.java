@@ -6,8 +6,8 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
- * Supervisors closed for a reload, kept until their threads end. A start sent to one straight (the
- * API starts a service in backoff that way) can still spawn after the close, once the stack has
+ * Supervisors closed for a reload, kept until their threads end. A start still in one's mailbox
+ * (a restart of its own, a backoff running out) can spawn after the close, once the stack has
  * seen it down: the stack stops whatever it sees running here, so no process outlives its owner.
  */
 final class Retired {

@@ -5,13 +5,13 @@ import banyan.config.ServiceConfig;
 import banyan.config.StackConfig;
 import banyan.manage.Transitions.Node;
 import banyan.manage.Transitions.Phase;
+import banyan.roots.RootStatus;
 import banyan.supervise.Host;
 import banyan.supervise.ServiceState;
 import banyan.supervise.ServiceStatus;
 import banyan.supervise.Supervisor;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -21,8 +21,6 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 
 /**
  * The running services of one configuration, moved between states along the dependency graph.
@@ -35,16 +33,16 @@ public final class Stack {
     private final LinkedBlockingQueue<Runnable> inbox = new LinkedBlockingQueue<>();
     private final Map<String, Entry> entries = new LinkedHashMap<>(); // stack thread
     private Graph graph;                                               // stack thread
-    private Entry[] byIndex;                                           // stack thread: entries in the graph's order
+    private Vertex[] byIndex;                                          // stack thread: services and roots in the graph's order
+    private final RootSet roots;
+    private volatile Map<String, String> waiting = Map.of();          // written by the stack thread: services down until their root is up, and why
     private volatile StackConfig config;                               // written by the stack thread: the file in force
     private volatile List<Supervisor> supervisors = List.of();         // a snapshot for readers on other threads
-    private final List<Waiter> waiters = new ArrayList<>();            // stack thread: tested after each decision
+    private final Waiters waiters = new Waiters(inbox);               // tested on the stack thread after each decision
     private long pass;                                                 // stack thread: decisions made so far
     private boolean swaps;                                             // stack thread: a reload left services to remove or replace
     private boolean goingDown;                                         // stack thread: down() was asked; nothing starts any more
     private final Retired retired = new Retired();                    // closed for a reload, until their threads end
-
-    private record Waiter(BooleanSupplier condition, CompletableFuture<Void> done) {}
 
     /** What a reload did, against the configuration in force before it. */
     public record Diff(List<String> added, List<String> removed, List<String> changed, List<String> unchanged) {}
@@ -54,7 +52,9 @@ public final class Stack {
         GoingDown() { super("banyan is stopping: the reload was not applied"); }
     }
 
-    public Stack(StackConfig config, Host host) {
+    public Stack(StackConfig config, Host host) { this(config, host, RootsAt.DEFAULT); }
+
+    public Stack(StackConfig config, Host host, RootsAt rootsAt) {
         Host.Listener outer = host.listener();
         this.host = new Host(host.baseEnv(), host.cgroupParent(), host.execHelper(), host.pump(), host.output(), (before, now) -> {
             try {
@@ -62,8 +62,10 @@ public final class Stack {
             } finally {
                 inbox.offer(() -> {}); // a listener that throws must not hide the change from the stack
             }
-        });
+        }, rootsAt.base());
         this.config = config;
+        this.roots = new RootSet(rootsAt, (before, now) -> inbox.offer(() -> rootChanged(before, now)));
+        roots.add(config);
         for (ServiceConfig s : config.services().values()) entries.put(s.name(), new Entry(new Supervisor(s, this.host).open()));
         rebuild();
         Thread.ofVirtual().name("stack").start(this::run);
@@ -81,10 +83,42 @@ public final class Stack {
         });
     }
 
-    /** Starts one service (and, through the graph, what it requires); it then stays wanted. */
+    /**
+     * Starts one service (and, through the graph, what it requires); it then stays wanted. One
+     * waiting out its backoff starts now: its requirements are up, or it would have been stopped.
+     */
     public void start(String name) {
         inbox.offer(() -> {
-            if (!goingDown) want(name, new HashSet<>());
+            if (goingDown) return;
+            want(name, new HashSet<>());
+            Entry e = entries.get(name);
+            if (e != null && !e.removing && e.observed().state() == ServiceState.BACKOFF) e.start();
+        });
+    }
+
+    /**
+     * Restarts one service: a new instance, after which what requires it restarts too (it is stale,
+     * see observe). One that is not running is simply started.
+     */
+    public void restart(String name) {
+        inbox.offer(() -> {
+            Entry e = entries.get(name);
+            if (goingDown || e == null || e.removing) return;
+            ServiceState st = e.observed().state();
+            if ((st.isRunning() || st == ServiceState.DONE) && !e.startSent()) { // a finished oneshot runs again
+                e.supervisor.restart();
+                return;
+            }
+            want(name, new HashSet<>());
+            if (st == ServiceState.BACKOFF) e.start();
+        });
+    }
+
+    /** Sends a signal to the service's main process, in order with the requests before it. */
+    public void signal(String name, int signal) {
+        inbox.offer(() -> {
+            Entry e = entries.get(name);
+            if (e != null) e.supervisor.signal(signal);
         });
     }
 
@@ -113,7 +147,7 @@ public final class Stack {
     public Optional<Map<String, String>> awaitUp(Duration timeout) throws InterruptedException {
         Map<String, String> out = new LinkedHashMap<>();
         boolean[] cut = {false};
-        boolean done = awaitStack(() -> {
+        boolean done = waiters.await(() -> {
             if (goingDown) return cut[0] = true; // no bring-up left to report
             Node[] nodes = nodes();
             String[] why = Transitions.blocked(graph, nodes);
@@ -121,10 +155,10 @@ public final class Stack {
                 if (nodes[i].wanted() && !(nodes[i].phase() == Phase.READY && !nodes[i].pending()) && why[i] == null) return false;
             out.clear();
             for (int i = 0; i < nodes.length; i++) {
-                if (!nodes[i].wanted()) continue;
+                if (!nodes[i].wanted() || !(byIndex[i] instanceof Entry e)) continue; // a root is reported through its services
                 String name = graph.order().get(i);
                 if (nodes[i].phase() == Phase.READY && !nodes[i].pending()) out.put(name, "ready");
-                else out.put(name, why[i].equals("failed") ? "failed: " + byIndex[i].supervisor.status().reason() : why[i]);
+                else out.put(name, why[i].equals("failed") ? "failed: " + e.supervisor.status().reason() : why[i]);
             }
             return true;
         }, timeout);
@@ -143,11 +177,12 @@ public final class Stack {
         long limit = 10;
         for (Supervisor s : supervisors) // SIGKILL at each stop_timeout (a logger: after draining, then TERM); the rest is slack
             limit += s.config().stopTimeout().toSeconds() * (s.config().logger().isPresent() ? 3 : 1) + 5;
-        awaitStack(() -> entries.values().stream().allMatch(e -> e.supervisor.status().state().isDown())
-                && retired.allDown(), Duration.ofSeconds(limit));
+        waiters.await(() -> entries.values().stream().allMatch(e -> e.supervisor.status().state().isDown())
+                && retired.allDown() && roots.allSettled(), Duration.ofSeconds(limit));
         supervisors.forEach(Supervisor::close);
         supervisors.forEach(Supervisor::awaitClosed); // each removes its own cgroup; the caller then removes the parent
         retired.awaitClosed();
+        roots.close(Duration.ofSeconds(10)); // released after their services: a failed one is stopped here
     }
 
     /**
@@ -177,40 +212,34 @@ public final class Stack {
     }
 
     private Diff applyReload(StackConfig next) {
-        List<String> added = new ArrayList<>(), removed = new ArrayList<>(), changed = new ArrayList<>(), same = new ArrayList<>();
-        Set<String> target = next.closure(next.bootTarget());
-        for (var en : entries.entrySet()) {
-            ServiceConfig n = next.services().get(en.getKey());
-            Entry e = en.getValue();
-            if (n == null) {
-                if (!e.removing) removed.add(en.getKey()); // else already on its way out: the file before dropped it
-                e.removing = true;
-                e.replacement = Optional.empty();
-                e.wanted = e.pending = false;
-                continue;
-            }
-            // Compared with what its supervisor runs: a replacement that a reload before asked for is
-            // cancelled when this file brings the running config back.
-            boolean keeps = n.sameAs(e.supervisor.config());
-            (e.removing ? added : keeps ? same : changed).add(en.getKey());
-            e.removing = false; // brought back before it was gone
-            e.replacement = keeps ? Optional.empty() : Optional.of(n);
-            e.config = n;
-            boolean want = target.contains(en.getKey());
-            e.pending = want && (e.pending || !e.wanted);
-            e.wanted = want;
-        }
-        for (ServiceConfig s : next.services().values()) {
-            if (entries.containsKey(s.name())) continue;
-            added.add(s.name());
-            Entry e = new Entry(new Supervisor(s, host).open());
-            e.wanted = e.pending = target.contains(s.name());
-            entries.put(s.name(), e);
-        }
+        Diff diff = ReloadDiff.apply(entries, next, c -> new Entry(new Supervisor(c, host).open()));
         config = next;
+        roots.add(next);
         swaps = entries.values().stream().anyMatch(Entry::swapDue);
         rebuild();
-        return new Diff(added, removed, changed, same);
+        return diff;
+    }
+
+    private void rootChanged(RootStatus before, RootStatus now) {
+        RootSet.lost(graph, byIndex, roots.nodes().get(now.name()), before, now);
+    }
+
+    /** The roots, in the file's order; how long the last acquisition of one took (acquiring to up; -1 before any). */
+    public List<RootStatus> roots() {
+        return roots.statuses();
+    }
+
+    public double acquireSeconds(String root) {
+        return roots.get(root).map(RootNode::acquireSeconds).orElse(-1.0);
+    }
+
+    /**
+     * A clean switch of a root to source (empty: the first): what lives on it stops in reverse order,
+     * the switch, and they start again in order. An unknown root or source: IllegalArgumentException.
+     */
+    public void reroot(String name, Optional<String> source) {
+        RootNode n = roots.check(name, source);
+        inbox.offer(() -> n.askReroot(source));
     }
 
     /** SIGKILL to every service at once. */
@@ -220,18 +249,31 @@ public final class Stack {
     }
 
     /** The configuration in force (the last reload's), for readers on any thread. */
-    public StackConfig config() {
-        return config;
-    }
+    public StackConfig config() { return config; }
 
+    /** The supervisor now running the service (tests, and readers in this package); others ask by name below. */
     public Optional<Supervisor> get(String name) {
         return supervisors.stream().filter(s -> s.name().equals(name)).findFirst();
     }
 
+    /** The service's status, empty when the file in force has no such service. */
+    public Optional<ServiceStatus> status(String name) {
+        return get(name).map(s -> RootSet.shown(s.status(), waiting));
+    }
+
+    /** The configuration the service runs with now (a reload replaces it once the old one is down). */
+    public Optional<ServiceConfig> config(String name) {
+        return get(name).map(Supervisor::config);
+    }
+
+    /** Waits until the service's status satisfies condition; false on timeout or when there is no such service. */
+    public boolean await(String name, java.util.function.Predicate<ServiceStatus> condition, Duration timeout) throws InterruptedException {
+        Optional<Supervisor> s = get(name);
+        return s.isPresent() && s.get().await(condition, timeout);
+    }
+
     public List<ServiceStatus> statuses() {
-        List<ServiceStatus> out = new ArrayList<>();
-        for (Supervisor s : supervisors) out.add(s.status());
-        return out;
+        return supervisors.stream().map(s -> RootSet.shown(s.status(), waiting)).toList();
     }
 
     private void run() {
@@ -243,7 +285,7 @@ public final class Stack {
                 Thread.yield();
                 for (Runnable r; (r = inbox.poll()) != null; ) r.run();
                 reconcile();
-                waiters.removeIf(w -> w.condition().getAsBoolean() && w.done().complete(null));
+                waiters.test();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
@@ -255,37 +297,17 @@ public final class Stack {
     }
 
     private void reconcile() {
-        if (swaps) swap();
+        if (swaps) {
+            int[] done = ReloadDiff.swap(entries, retired, c -> new Supervisor(c, host).open());
+            swaps = done[1] > 0;
+            if (done[0] > 0) rebuild();
+        }
         retired.stopWhatRuns();
         observe();
         Transitions.Decision d = Transitions.decide(graph, nodes());
         for (int i : d.stop()) byIndex[i].stop();
         for (int i : d.start()) byIndex[i].start();
-    }
-
-    /** Closes removed services and replaces changed ones once they are down (a reload left them to do). */
-    private void swap() {
-        boolean swapped = false;
-        swaps = false;
-        for (var it = entries.entrySet().iterator(); it.hasNext(); ) {
-            Entry e = it.next().getValue();
-            if (!e.swapDue()) continue;
-            if (!e.settledDown()) {
-                swaps = true; // not yet: look again after the next change
-                continue;
-            }
-            e.supervisor.close();
-            retired.add(e.supervisor);
-            if (e.removing) it.remove();
-            else {
-                e.supervisor.awaitClosed(); // its successor takes over the name and the cgroup
-                e.supervisor = new Supervisor(e.replacement.get(), host).open();
-                e.replacement = Optional.empty();
-                e.pending = e.wanted;
-            }
-            swapped = true;
-        }
-        if (swapped) rebuild();
+        waiting = roots.waiting(entries.values(), waiting);
     }
 
     /**
@@ -296,11 +318,11 @@ public final class Stack {
      */
     private void observe() {
         pass++;
-        for (Entry e : byIndex) e.observe(pass);
+        for (Vertex e : byIndex) e.observe(pass);
     }
 
     private boolean stale(int i) {
-        Entry e = byIndex[i];
+        Vertex e = byIndex[i];
         if (e.instance == -1) return false;
         for (int r : graph.requires()[i])
             if (byIndex[r].readyInstance != -1 && byIndex[r].readyPass >= e.seenPass) return true;
@@ -308,38 +330,21 @@ public final class Stack {
     }
 
     private Node[] nodes() {
+        roots.refresh(entries.values());
         Node[] out = new Node[byIndex.length];
         for (int i = 0; i < out.length; i++) {
-            Entry e = byIndex[i];
-            ServiceStatus st = e.observed();
-            // Sent a command but not yet seen to move: stopping (nothing that requires it may start),
-            // or starting (nothing counts it as exited).
-            Phase phase = e.stopSent() ? Phase.STOPPING : e.startSent() ? Phase.STARTING : Phase.of(st.state());
-            out[i] = new Node(phase, e.wanted, e.pending, e.swapDue(), stale(i));
+            Vertex e = byIndex[i];
+            out[i] = new Node(e.phase(), e.wanted, e.pending, e.holding(), stale(i));
         }
         return out;
     }
 
     private void rebuild() {
         var deps = new LinkedHashMap<String, Dependencies>();
-        entries.forEach((n, e) -> deps.put(n, e.config.deps()));
+        roots.nodes().keySet().forEach(r -> deps.put(RootNode.key(r), Dependencies.NONE));
+        entries.forEach((n, e) -> deps.put(n, RootNode.edges(e.config)));
         graph = Graph.of(deps);
-        byIndex = graph.order().stream().map(entries::get).toArray(Entry[]::new);
+        byIndex = graph.order().stream().map(n -> n.startsWith("root:") ? roots.nodes().get(n.substring(5)) : entries.get(n)).toArray(Vertex[]::new);
         supervisors = entries.values().stream().map(e -> e.supervisor).toList();
-    }
-
-    /** Waits until condition, evaluated on the stack thread after each decision, holds; false on timeout. */
-    private boolean awaitStack(BooleanSupplier condition, Duration timeout) throws InterruptedException {
-        Waiter w = new Waiter(condition, new CompletableFuture<>());
-        inbox.offer(() -> waiters.add(w));
-        try {
-            w.done().get(timeout.toNanos(), TimeUnit.NANOSECONDS);
-            return true;
-        } catch (ExecutionException e) {
-            throw new IllegalStateException(e.getCause());
-        } catch (java.util.concurrent.TimeoutException e) {
-            inbox.offer(() -> waiters.remove(w));
-            return false;
-        }
     }
 }

@@ -17,7 +17,7 @@ import java.util.Optional;
  * probed before it moves into place. It makes the supervisors of the roots.
  */
 public final class Roots {
-    public static final Path BASE = Path.of("/run/banyan/roots");
+    public static final Path BASE = RootConfig.PLACES;
     /** The tmpfs holds only empty directories: mount points. */
     private static final long BASE_SIZE = 1L << 20;
 

@@ -6,12 +6,19 @@ import java.util.Optional;
 
 /**
  * What every supervisor of one banyan shares: the environment services inherit, where their
- * cgroups go, the exec step, the log pump, and where their output and state changes are sent.
+ * cgroups go, the exec step, the log pump, where their output and state changes are sent, and
+ * where roots are seen.
  */
 public record Host(Map<String, String> baseEnv, Optional<Path> cgroupParent, Optional<Path> execHelper,
-                   LogPump pump, Output output, Listener listener) {
+                   LogPump pump, Output output, Listener listener, Path roots) {
     public Host {
         baseEnv = Map.copyOf(baseEnv);
+    }
+
+    /** Roots seen where banyan puts them (RootConfig.PLACES). */
+    public Host(Map<String, String> baseEnv, Optional<Path> cgroupParent, Optional<Path> execHelper, LogPump pump, Output output,
+                Listener listener) {
+        this(baseEnv, cgroupParent, execHelper, pump, output, listener, banyan.config.RootConfig.PLACES);
     }
 
     /**

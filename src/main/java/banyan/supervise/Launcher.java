@@ -26,10 +26,13 @@ final class Launcher {
     private final ServiceConfig config;
     private final Map<String, String> env;
     private final Optional<Path> execHelper;
+    private final Path roots;
 
-    Launcher(ServiceConfig config, Map<String, String> baseEnv, Optional<Path> execHelper) {
+    /** @param roots where roots are seen: a service on root NAME gets roots/NAME as its / */
+    Launcher(ServiceConfig config, Map<String, String> baseEnv, Optional<Path> execHelper, Path roots) {
         this.config = config;
         this.execHelper = execHelper;
+        this.roots = roots;
         if (config.user().isEmpty() && config.env().isEmpty()) {
             this.env = Map.copyOf(baseEnv); // the same map for every such service when baseEnv is immutable
             return;
@@ -75,25 +78,33 @@ final class Launcher {
     /** bornInCgroup: the spawn places the process in its cgroup; otherwise the exec step moves it there. */
     Spawn.Spec spec(List<String> argv, Map<Integer, Integer> fds, Optional<Cgroup> cgroup, Map<String, String> extraEnv, boolean bornInCgroup)
             throws LaunchException {
-        String program = resolve(argv.getFirst());
+        // On a root, the program is looked up there by the exec step: banyan never opens a path on a root.
+        String program = config.root().isPresent() ? argv.getFirst() : resolve(argv.getFirst());
         List<String> envList = new ArrayList<>();
         env.forEach((k, v) -> { if (!extraEnv.containsKey(k)) envList.add(k + "=" + v); });
         extraEnv.forEach((k, v) -> envList.add(k + "=" + v));
         Optional<Path> into = bornInCgroup ? cgroup.map(Cgroup::dir) : Optional.empty();
         boolean joins = cgroup.isPresent() && !bornInCgroup;
         boolean watchdogPid = extraEnv.containsKey("WATCHDOG_USEC") && execHelper.filter(Files::isExecutable).isPresent(); // the helper sets WATCHDOG_PID
-        if (!joins && config.user().isEmpty() && !watchdogPid)
+        if (!joins && config.user().isEmpty() && !watchdogPid && config.root().isEmpty())
             return new Spawn.Spec(program, argv, envList, config.workingDir(), fds, into);
         Path helper = execHelper.filter(Files::isExecutable).orElseThrow(() -> new LaunchException(
-                "the exec step banyan-exec is missing (needed for cgroup or user); rebuild banyan"));
+                "the exec step banyan-exec is missing (needed for cgroup, user or root); rebuild banyan"));
         List<String> helperArgv = new ArrayList<>();
         helperArgv.add("banyan-exec");
+        config.root().ifPresent(r -> {
+            helperArgv.addAll(List.of("--root", roots.resolve(r.root()).toString()));
+            config.workingDir().ifPresent(d -> helperArgv.addAll(List.of("--cwd", d)));
+            r.binds().forEach(b -> helperArgv.addAll(List.of("--bind", b.host(), b.inside(), b.readOnly() ? "ro" : "rw")));
+        });
         helperArgv.add(joins ? cgroup.get().procsFile().toString() : "-");
         helperArgv.add(config.user().map(u -> u.uid() + ":" + u.gid() + ":"
                 + u.groups().stream().map(String::valueOf).collect(Collectors.joining(","))).orElse("-"));
         helperArgv.add(program);
         helperArgv.addAll(argv);
-        return new Spawn.Spec(helper.toString(), helperArgv, envList, config.workingDir(), fds, into);
+        // A working directory on a root is entered by the exec step: a spawn's chdir would make banyan's thread wait on it.
+        Optional<String> cwd = config.root().isPresent() ? Optional.empty() : config.workingDir();
+        return new Spawn.Spec(helper.toString(), helperArgv, envList, cwd, fds, into);
     }
 
     /** The program's path, searched in the service's PATH when the name has no slash. */

@@ -56,7 +56,7 @@ public final class Supervisor {
         long startTimeout = readiness.startTimeout().orElse(awaits ? Readiness.DEFAULT_START_TIMEOUT : Duration.ZERO).toNanos();
         this.rules = new Rules(config.restart(), config.stopSignal(), config.stopTimeout().toNanos(),
                 awaits ? startTimeout : Long.MAX_VALUE, awaits, config.oneshot(), config.stopCommand().isPresent());
-        Launcher launcher = new Launcher(config, host.baseEnv(), host.execHelper());
+        Launcher launcher = new Launcher(config, host.baseEnv(), host.execHelper(), host.roots());
         this.watchers = new Watchers(config.name(), readiness, awaits && !config.oneshot(), launcher, this::post);
         this.instance = new Instance(config, host, launcher, stdin, watchers, this::post, m -> mailbox.offer(new Notified(m)));
         this.memory = Lifecycle.initial(rules);

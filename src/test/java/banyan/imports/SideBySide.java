@@ -92,9 +92,11 @@ final class SideBySide {
     /** Kills the program NAME with SIGKILL and waits until its supervisor has started a new one (and it listens again). */
     static void killAndSeeItBack(String side, Path state, String name, int port) throws InterruptedException {
         long before = live(state, name).orElseThrow(() -> new AssertionError(side + ": " + name + " is not running"));
-        ProcessHandle.of(before).orElseThrow().destroyForcibly();
-        await(side + ": " + name + " restarted after SIGKILL", Duration.ofSeconds(30),
-                () -> live(state, name).isPresent() && live(state, name).getAsLong() != before && (port == 0 || listening(port)));
+        ProcessHandle.of(before).ifPresent(ProcessHandle::destroyForcibly); // absent: it died by itself meanwhile, and must come back all the same
+        await(side + ": " + name + " restarted after SIGKILL", Duration.ofSeconds(30), () -> {
+            OptionalLong now = live(state, name); // read once: a process that dies between two reads must not throw
+            return now.isPresent() && now.getAsLong() != before && (port == 0 || listening(port));
+        });
     }
 
     /** `banyan ARGS` in a JVM of its own, as a user runs it. */

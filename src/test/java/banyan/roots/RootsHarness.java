@@ -120,7 +120,11 @@ final class RootsHarness implements Roots.Listener {
 
     /** Principle 1: no fd, working directory or mapping of this process under the roots directory. */
     void assertHoldsNothingUnderRoots() throws IOException {
-        String base = roots.base().toString();
+        assertHoldsNothingUnder(roots.base());
+    }
+
+    static void assertHoldsNothingUnder(Path under) throws IOException {
+        String base = under.toString();
         List<String> held = new ArrayList<>();
         try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
             for (Path fd : fds.toList()) {
@@ -144,6 +148,11 @@ final class RootsHarness implements Roots.Listener {
             s.await(st -> st.state().equals("down"), Duration.ofSeconds(20));
             s.close(Duration.ofSeconds(5));
         }
+        detachUnder(dir);
+    }
+
+    /** Detaches whatever is mounted under dir, deepest first, so that JUnit deletes nothing through a mount. */
+    static void detachUnder(Path dir) {
         String under = dir.toString() + "/";
         MountTable.read().stream().filter(e -> e.point().startsWith(under))
                 .sorted(Comparator.comparingInt((MountTable.Entry e) -> e.point().length()).reversed())
