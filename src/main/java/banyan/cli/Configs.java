@@ -15,7 +15,11 @@ final class Configs {
     private Configs() {}
 
     static StackConfig load(Path file) throws ConfigException {
-        StackConfig c = ConfigLoader.load(file);
+        return load(file, List.of());
+    }
+
+    static StackConfig load(Path file, List<banyan.config.VarLayer> layers) throws ConfigException {
+        StackConfig c = ConfigLoader.load(file, layers);
         var tooMany = FdBudget.problem(c, OpenFiles.raise());
         if (tooMany.isPresent()) throw new ConfigException(List.of(new Problem(file, 0, 0, tooMany.get())));
         return c;

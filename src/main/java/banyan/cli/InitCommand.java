@@ -4,6 +4,7 @@ import banyan.config.ConfigException;
 import banyan.config.StackConfig;
 import banyan.control.ControlServer;
 import banyan.init.Action;
+import banyan.init.BootSteps;
 import banyan.init.Init;
 import banyan.manage.Stack;
 import banyan.os.Machine;
@@ -49,6 +50,9 @@ final class InitCommand implements Callable<Integer> {
     @Option(names = FromRam.SINCE, hidden = true)
     long coreSince;
 
+    @picocli.CommandLine.Mixin
+    VarOptions vars = new VarOptions();
+
     @Parameters(paramLabel = "MAIN", arity = "0..*", description = "after --: the main program of a container and its arguments")
     List<String> main = List.of();
 
@@ -65,9 +69,12 @@ final class InitCommand implements Callable<Integer> {
             return Usage.error(spec, new java.io.PrintWriter(System.err, true), "MAIN is for containers; on a machine, make it a service");
         }
         FromRam.ensure(false, coreArgs(), coreSince); // the copy runs from here, or this image goes on from the disk
+
+        // On a machine, banyan.NAME=VALUE on the kernel's command line sets variables, as it sets [boot] keys.
+        Map<String, String> kernel = pid1 && maybeMachine(forced) ? banyan.init.BootSettings.kernelWords(System.err::println) : Map.of();
         StackConfig config;
         try {
-            config = Configs.load(file);
+            config = vars.load(file, kernel, List.of());
         } catch (ConfigException e) {
             System.err.println(e.getMessage());
             if (!pid1 || !maybeMachine(forced)) {
@@ -78,14 +85,31 @@ final class InitCommand implements Callable<Integer> {
             System.err.println("banyan: configuration has " + e.problems().size() + " problem(s); booting with no services");
             config = new StackConfig(List.of(file), Map.of(), new LinkedHashMap<>(), Map.of());
         }
+        Map<String, String> boot = new LinkedHashMap<>(config.boot());
+        boot.putAll(kernel);
+        boolean bySteps;
+        try {
+            bySteps = vars.check(config, boot).active();
+        } catch (ServeOptions.UsageError e) {
+            System.err.println("banyan: " + e.getMessage());
+            if (!pid1 || !maybeMachine(forced)) return Main.USAGE;
+            System.err.println("banyan: booting without steps: the init of a machine must not exit"); // it would panic the kernel
+            bySteps = false;
+        }
         Console console = Console.standard(Console.width(config));
         Plane plane = new Plane(config, console);
         Init init = new Init(config, main, forced, plane.output, plane.listener, plane.pump, console::banyan);
+        Optional<BootSteps> steps = bySteps ? Optional.of(new BootSteps(vars.check(config, boot),
+                answers -> init.withBootTarget(vars.load(file, kernel, answers)), console::banyan)) : Optional.empty();
+        steps.ifPresent(init::bootSteps);
         ControlServer[] api = {null};
         Reload[] reload = {null}; // one per stack, for SIGHUP and POST /v1/reload: one at a time, off the init thread
         init.onStack(stack -> {
-            reload[0] = new Reload(file, stack, init::withBootTarget, console);
-            api[0] = serve(init, stack, plane, console, reload[0]);
+            reload[0] = new Reload(file, stack, () -> {
+                StackConfig c = init.withBootTarget(vars.load(file, kernel, steps.map(BootSteps::answers).orElse(List.of())));
+                return steps.map(b -> b.adjust(c)).orElse(c);
+            }, console);
+            api[0] = serve(init, stack, plane, console, reload[0], steps);
         });
         init.onReload(() -> {
             if (reload[0] == null) console.banyan("reload: the stack is not up yet; ask again in a moment");
@@ -117,6 +141,7 @@ final class InitCommand implements Callable<Integer> {
         List<String> a = new java.util.ArrayList<>(List.of("init", "-f", FromRam.absolute(file)));
         if (choice != null) a.add(choice.machine ? "--machine" : "--container");
         a.addAll(serve.args());
+        a.addAll(vars.args());
         if (!main.isEmpty()) {
             a.add("--");
             a.addAll(main);
@@ -125,11 +150,11 @@ final class InitCommand implements Callable<Integer> {
     }
 
     /** The control API; PID 1 goes on without it when it cannot start (the console says why). */
-    private ControlServer serve(Init init, Stack stack, Plane plane, Console console, Reload reload) {
+    private ControlServer serve(Init init, Stack stack, Plane plane, Console console, Reload reload, Optional<BootSteps> steps) {
         Consumer<Optional<String>> shutdown = action -> init.requestShutdown(action.flatMap(Action::parse).orElse(Action.POWEROFF));
         try {
             ControlServer api = serve.start(stack, plane.logs, plane.events, new ControlServer.Hooks(shutdown,
-                    Optional.of(reload::call)));
+                    Optional.of(reload::call), () -> steps.flatMap(BootSteps::proceed)));
             console.banyan("control API on " + api.socket() + "; logs in " + plane.logs.dir());
             return api;
         } catch (ServeOptions.UsageError e) {

@@ -26,6 +26,8 @@ public final class Main {
         m.put("logs", LogsCommand.class);
         m.put("wait", WaitCommand.class);
         m.put("reload", ReloadCommand.class);
+        m.put("vars", VarsCommand.class);
+        m.put("continue", ContinueCommand.class);
         m.put("shutdown", ShutdownCommand.class);
         m.put("roots", RootsCommand.class);
         m.put("reroot", RerootCommand.class);

@@ -9,7 +9,6 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
-import java.util.function.UnaryOperator;
 
 /**
  * The reloads of one running stack, asked for by SIGHUP and by POST /v1/reload: re-read the file,
@@ -21,7 +20,7 @@ import java.util.function.UnaryOperator;
 final class Reload {
     private final Path file;
     private final Stack stack;
-    private final UnaryOperator<StackConfig> adjust;
+    private final Loader loader;
     private final Console console;
     private long asked, served;       // guarded by this: requests so far; requests served by the runs finished so far
     private boolean running;          // guarded by this: a worker thread is on its way
@@ -38,11 +37,15 @@ final class Reload {
 
     private record Outcome(String summary, String rejected) {}
 
-    /** adjust: what init changes in every configuration it runs (the boot target of this boot). */
-    Reload(Path file, Stack stack, UnaryOperator<StackConfig> adjust, Console console) {
+    /** Reads the configuration as this server runs it: its file with the variables' layers, and what init or a bring-up by steps adjusts. */
+    interface Loader {
+        StackConfig load() throws ConfigException;
+    }
+
+    Reload(Path file, Stack stack, Loader loader, Console console) {
         this.file = file;
         this.stack = stack;
-        this.adjust = adjust;
+        this.loader = loader;
         this.console = console;
     }
 
@@ -114,19 +117,20 @@ final class Reload {
     private String apply() throws Rejected, InterruptedException {
         StackConfig next;
         try {
-            next = adjust.apply(Configs.load(file));
+            next = loader.load();
         } catch (ConfigException e) {
             throw new Rejected(e.getMessage() + "\nreload rejected: " + e.problems().size() + " problem(s) in " + file
                     + "; the running stack is unchanged");
         }
         Stack.Diff d;
+        java.util.List<String> vars = next.vars().changedSince(stack.config().vars());
         try {
             d = stack.reload(next);
         } catch (Stack.GoingDown e) {
             throw new Rejected(e.getMessage());
         }
         return "reloaded " + file + ": added " + d.added() + ", removed " + d.removed() + ", restarted " + d.changed()
-                + ", unchanged " + d.unchanged().size();
+                + ", unchanged " + d.unchanged().size() + (vars.isEmpty() ? "" : "; variables changed: " + String.join(", ", vars));
     }
 
     /** One report thread at a time: a reload while it waits is covered by its report, or by one more. */

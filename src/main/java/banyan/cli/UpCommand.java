@@ -12,7 +12,11 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
+import banyan.init.BootSteps;
+
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -38,30 +42,42 @@ final class UpCommand implements Callable<Integer> {
     @Option(names = FromRam.SINCE, hidden = true)
     long coreSince;
 
+    @Mixin
+    VarOptions vars = new VarOptions();
+
     @Override
     public Integer call() throws Exception {
         if (fromRam) {
             java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("up", "--from-ram", "-f", FromRam.absolute(file)));
             args.addAll(serve.args());
+            args.addAll(vars.args());
             java.util.OptionalInt refused = FromRam.ensure(true, args, coreSince);
             if (refused.isPresent()) return refused.getAsInt();
         }
         StackConfig config;
         try {
-            config = Configs.load(file);
+            config = vars.load(file, Map.of(), List.of());
         } catch (ConfigException e) {
             System.err.println(e.getMessage());
             System.err.println("banyan: configuration has " + e.problems().size() + " problem(s); nothing was started");
             return Main.USAGE;
         }
         Console console = Console.standard(Console.width(config));
+        Optional<BootSteps> steps;
+        try {
+            steps = vars.steps(config, config.boot(), answers -> vars.load(file, Map.of(), answers), console::banyan);
+        } catch (ServeOptions.UsageError e) {
+            System.err.println("banyan: " + e.getMessage());
+            return Main.USAGE;
+        }
         int self = Proc.pid();
         if (self != 1) Proc.becomeSubreaper();
         Plane plane = new Plane(config, console);
         Host host = Host.local("banyan-" + self, plane.pump, plane.output, plane.listener);
         Optional<Path> cgroups = host.cgroupParent();
         if (cgroups.isEmpty()) console.banyan("cgroup v2 not writable here: services are tracked by process group only");
-        Stack stack = new Stack(config, host, new banyan.manage.RootsAt(banyan.roots.Roots.BASE, plane.roots));
+        Stack stack = new Stack(steps.map(b -> b.adjust(config)).orElse(config), host,
+                new banyan.manage.RootsAt(banyan.roots.Roots.BASE, plane.roots));
 
         CountDownLatch stopRequested = new CountDownLatch(1);
         AtomicInteger interrupts = new AtomicInteger();
@@ -72,22 +88,36 @@ final class UpCommand implements Callable<Integer> {
                 stack.killNow();
             }
         };
-        SignalHandlers.on(Signals.INT, onStop);
+        SignalHandlers.on(Signals.INT, () -> {
+            if (steps.isEmpty() || !steps.get().interrupt()) onStop.run(); // at a question, Ctrl-C means 'sh'
+        });
         SignalHandlers.on(Signals.TERM, onStop);
-        Reload reload = new Reload(file, stack, c -> c, console);
+        Reload reload = new Reload(file, stack, () -> {
+            StackConfig c = vars.load(file, Map.of(), steps.map(BootSteps::answers).orElse(List.of()));
+            return steps.map(b -> b.adjust(c)).orElse(c);
+        }, console);
         ControlServer api;
         try {
             api = serve.start(stack, plane.logs, plane.events,
-                    new ControlServer.Hooks(action -> stopRequested.countDown(), Optional.of(reload::call)));
+                    new ControlServer.Hooks(action -> stopRequested.countDown(), Optional.of(reload::call),
+                            () -> steps.flatMap(BootSteps::proceed)));
         } catch (ServeOptions.UsageError e) {
             return Usage.error(spec, new java.io.PrintWriter(System.err, true), e.getMessage());
         }
         console.banyan("control API on " + api.socket() + "; logs in " + plane.logs.dir());
         console.banyan("starting " + config.services().size() + " service(s) from " + file + " (" + Configs.room() + ")");
         stack.up();
+        steps.ifPresent(b -> b.start(stack));
         // Reload by diff on SIGHUP (one at a time, a burst coalesced); an invalid file changes nothing.
         SignalHandlers.on(Signals.HUP, reload::ask);
-        Thread.ofVirtual().name("up-report").start(() -> Reload.report(stack, console));
+        Thread.ofVirtual().name("up-report").start(() -> {
+            try {
+                if (steps.isPresent()) steps.get().awaitDone();
+                Reload.report(stack, console);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
         stopRequested.await();
         console.banyan("stopping");
         stack.down();

@@ -26,7 +26,7 @@ import java.util.stream.Stream;
 public final class ConfigLoader {
     private ConfigLoader() {}
 
-    static final Set<String> TOP_LEVEL = Set.of("boot", "service", "target", "root", "log_dir", "log_max_size", "log_max_files");
+    static final Set<String> TOP_LEVEL = Set.of("boot", "vars", "service", "target", "root", "log_dir", "log_max_size", "log_max_files");
     static final Set<String> SERVICE_KEYS = Set.of("command", "restart", "min_uptime", "backoff", "backoff_max",
             "backoff_reset", "max_restarts", "restart_window", "stop_signal", "stop_timeout", "env", "env_file",
             "working_dir", "user", "group", "ready", "start_timeout", "liveness", "watchdog", "type", "stop_command",
@@ -40,19 +40,34 @@ public final class ConfigLoader {
     }
 
     public static StackConfig load(Path path) throws ConfigException {
+        return load(path, List.of());
+    }
+
+    /** The configuration with layers (vars file, flags, kernel, answers; rising order) laid over its [vars]. */
+    public static StackConfig load(Path path, List<VarLayer> layers) throws ConfigException {
         List<Problem> problems = new ArrayList<>();
         List<Path> files = files(path, problems);
+        Map<Path, TomlParseResult> parsed = new LinkedHashMap<>();
+        for (Path file : files) parse(file, problems).ifPresent(t -> parsed.put(file, t));
+        if (!problems.isEmpty()) throw new ConfigException(problems);
+        VarsReader vars = new VarsReader(problems);
+        Expander none = new Expander(Map.of());
+        parsed.forEach((file, toml) -> vars.declare(file, toml, new Fields(file, toml, "top level", null, problems, none)));
+        vars.override(layers);
+        if (!problems.isEmpty()) throw new ConfigException(problems);
+        Expander expander = vars.expander();
         Map<String, String> boot = new LinkedHashMap<>();
         Map<String, Place> bootAt = new LinkedHashMap<>();
         LinkedHashMap<String, ServiceConfig> services = new LinkedHashMap<>();
         Map<String, Target> targets = new LinkedHashMap<>();
         LogConfig[] log = {LogConfig.DEFAULT};
         LinkedHashMap<String, RootConfig> roots = new LinkedHashMap<>();
-        for (Path file : files) readFile(file, boot, bootAt, services, targets, roots, log, problems);
+        parsed.forEach((file, toml) -> readFile(file, toml, expander, boot, bootAt, services, targets, roots, log, problems));
         if (problems.isEmpty()) GraphCheck.check(files.getFirst(), services, targets, boot, bootAt, problems);
         if (problems.isEmpty()) RootReader.check(services, roots, problems);
+        Set<String> held = vars.held(services.keySet());
         if (!problems.isEmpty()) throw new ConfigException(problems);
-        return new StackConfig(files, boot, services, targets, log[0], roots);
+        return new StackConfig(files, boot, services, targets, log[0], roots, vars.vars(expander), held);
     }
 
     private static List<Path> files(Path path, List<Problem> problems) throws ConfigException {
@@ -73,42 +88,37 @@ public final class ConfigLoader {
         return List.of(path);
     }
 
-    private static void readFile(Path file, Map<String, String> boot, Map<String, Place> bootAt, Map<String, ServiceConfig> services,
-                                 Map<String, Target> targets, Map<String, RootConfig> roots, LogConfig[] log, List<Problem> problems) {
-        Optional<TomlParseResult> parsed = parse(file, problems);
-        if (parsed.isEmpty()) return;
-        TomlParseResult toml = parsed.get();
-        if (toml.hasErrors()) {
-            for (TomlParseError e : toml.errors()) {
-                TomlPosition p = e.position();
-                problems.add(new Problem(file, p == null ? 0 : p.line(), p == null ? 0 : p.column(),
-                        "TOML syntax: " + e.getMessage().replaceFirst(" \\(line \\d+, column \\d+\\)$", "")));
-            }
-            return;
-        }
-        Fields top = new Fields(file, toml, "top level", null, problems);
+    private static void readFile(Path file, TomlParseResult toml, Expander vars, Map<String, String> boot, Map<String, Place> bootAt,
+                                 Map<String, ServiceConfig> services, Map<String, Target> targets, Map<String, RootConfig> roots,
+                                 LogConfig[] log, List<Problem> problems) {
+        Fields top = new Fields(file, toml, "top level", null, problems, vars);
         top.rejectUnknown(TOP_LEVEL);
+        vars.owner("config");
         log[0] = logConfig(top, log[0]);
         if (toml.isTable("boot")) {
             TomlTable b = toml.getTable("boot");
-            Fields f = new Fields(file, b, "boot", toml.inputPositionOf("boot"), problems);
-            for (String k : b.keySet()) f.string(k).ifPresent(v -> {
+            Fields f = top.sub(b, "boot", toml.inputPositionOf("boot"));
+            vars.owner("boot");
+            for (String k : b.keySet()) (b.get(List.of(k)) instanceof Boolean on ? Optional.of(on.toString()) : f.string(k)).ifPresent(v -> {
                 boot.put(k, v);
                 bootAt.put(k, f.place(k));
             });
         } else if (toml.contains("boot")) top.error("boot", "must be a table: [boot]");
         if (toml.contains("service") && !toml.isTable("service")) top.error("service", "must be tables: [service.NAME]");
+        vars.owner("config");
         targets(file, toml, top, targets, problems);
+        vars.owner("roots");
         RootReader.read(file, toml, top, roots, problems);
         if (!toml.isTable("service")) return;
         TomlTable all = toml.getTable("service");
         for (String name : inFileOrder(all)) {
-            Fields at = new Fields(file, all, "service", toml.inputPositionOf("service"), problems);
+            Fields at = top.sub(all, "service", toml.inputPositionOf("service"));
             if (!(all.get(List.of(name)) instanceof TomlTable t)) {
                 at.error(name, "must be a table: [service." + name + "]");
                 continue;
             }
-            Fields f = new Fields(file, t, "service." + name, all.inputPositionOf(List.of(name)), problems);
+            Fields f = at.sub(t, "service." + name, all.inputPositionOf(List.of(name)));
+            vars.owner("service." + name);
             if (!name.matches("[A-Za-z0-9][A-Za-z0-9_.@-]*") || name.contains("..")) {
                 f.error(null, "service name '" + name + "' may hold only letters, digits and _ . @ - (it names files and cgroups)");
                 continue;
@@ -138,7 +148,13 @@ public final class ConfigLoader {
             return Optional.empty();
         }
         try {
-            return Optional.of(Toml.parse(text));
+            TomlParseResult toml = Toml.parse(text);
+            for (TomlParseError e : toml.errors()) {
+                TomlPosition p = e.position();
+                problems.add(new Problem(file, p == null ? 0 : p.line(), p == null ? 0 : p.column(),
+                        "TOML syntax: " + e.getMessage().replaceFirst(" \\(line \\d+, column \\d+\\)$", "")));
+            }
+            return toml.hasErrors() ? Optional.empty() : Optional.of(toml);
         } catch (StackOverflowError | RuntimeException e) { // the depth check should make this unreachable: no trace either way
             problems.add(new Problem(file, 0, 0, "the TOML parser gave up on this file (" + (e instanceof StackOverflowError
                     ? "nested too deeply" : e.getMessage()) + "); simplify its structure"));
@@ -157,13 +173,13 @@ public final class ConfigLoader {
         if (toml.contains("target") && !toml.isTable("target")) top.error("target", "must be tables: [target.NAME]");
         if (!toml.isTable("target")) return;
         TomlTable all = toml.getTable("target");
-        Fields at = new Fields(file, all, "target", toml.inputPositionOf("target"), problems);
+        Fields at = top.sub(all, "target", toml.inputPositionOf("target"));
         for (String name : all.keySet()) {
             if (!(all.get(List.of(name)) instanceof TomlTable t)) {
                 at.error(name, "must be a table: [target." + name + "]");
                 continue;
             }
-            Fields f = new Fields(file, t, "target." + name, all.inputPositionOf(List.of(name)), problems);
+            Fields f = at.sub(t, "target." + name, all.inputPositionOf(List.of(name)));
             f.rejectUnknown(TARGET_KEYS);
             Target previous = targets.get(name);
             if (previous != null) f.error(null, "target '" + name + "' is already defined at " + previous.place());

@@ -20,13 +20,25 @@ final class Fields {
     private final String section;
     private final List<Problem> problems;
     private final TomlPosition sectionPlace;
+    private final Expander vars;
 
-    Fields(Path file, TomlTable table, String section, TomlPosition sectionPlace, List<Problem> problems) {
+    Fields(Path file, TomlTable table, String section, TomlPosition sectionPlace, List<Problem> problems, Expander vars) {
+        this.vars = vars;
         this.file = file;
         this.table = table;
         this.section = section;
         this.sectionPlace = sectionPlace;
         this.problems = problems;
+    }
+
+    /** Another table of the same file and load (same problems, same variables). */
+    Fields sub(TomlTable t, String section, TomlPosition place) {
+        return new Fields(file, t, section, place, problems, vars);
+    }
+
+    /** s with its ${NAME} replaced; empty when a reference is wrong (reported at key). */
+    private Optional<String> expand(String key, String s) {
+        return vars.expand(s, m -> error(key, m));
     }
 
     Place place(String key) {
@@ -60,7 +72,7 @@ final class Fields {
     Optional<String> string(String key) {
         Object v = table.get(List.of(key));
         if (v == null) return Optional.empty();
-        if (v instanceof String s) return noNul(key, s) ? Optional.of(s) : Optional.empty();
+        if (v instanceof String s) return noNul(key, s) ? expand(key, s) : Optional.empty();
         error(key, "must be a string, not " + describe(v));
         return Optional.empty();
     }
@@ -125,7 +137,9 @@ final class Fields {
             for (int i = 0; i < a.size(); i++) {
                 if (a.get(i) instanceof String s) {
                     if (!noNul(key, s)) return Optional.empty();
-                    out.add(s);
+                    Optional<String> x = expand(key, s);
+                    if (x.isEmpty()) return x.map(List::of);
+                    out.add(x.get());
                 } else {
                     error(key, "element " + (i + 1) + " must be a string, not " + describe(a.get(i)));
                     return Optional.empty();
@@ -151,7 +165,7 @@ final class Fields {
                 error(key, "is empty; name " + what);
                 return Optional.empty();
             }
-            return noNul(key, s) ? Optional.of(List.of("/bin/sh", "-c", s)) : Optional.empty();
+            return noNul(key, s) ? expand(key, s).map(x -> List.of("/bin/sh", "-c", x)) : Optional.empty();
         }
         Optional<List<String>> argv = strings(key);
         if (argv.isEmpty()) return argv; // not an array of strings: already reported
@@ -173,7 +187,7 @@ final class Fields {
             Object x = t.get(List.of(k));
             if (!noNul(key, k)) continue;
             if (x instanceof String s) {
-                if (noNul(key, s)) out.put(k, s);
+                if (noNul(key, s)) expand(key, s).ifPresent(e -> out.put(k, e));
             } else if (x instanceof Long || x instanceof Boolean || x instanceof Double) out.put(k, String.valueOf(x));
             else error(key, "value of " + k + " must be a string, not " + describe(x));
         }
@@ -186,7 +200,7 @@ final class Fields {
         if (v == null) return Optional.empty();
         if (v instanceof TomlTable t) {
             TomlPosition p = table.inputPositionOf(List.of(key));
-            return Optional.of(new Fields(file, t, section + "." + key, p == null ? sectionPlace : p, problems));
+            return Optional.of(sub(t, section + "." + key, p == null ? sectionPlace : p));
         }
         error(key, "must be a table such as { " + key + " = ... }, not " + describe(v));
         return Optional.empty();

@@ -34,13 +34,13 @@ final class RootReader {
         if (toml.contains("root") && !toml.isTable("root")) top.error("root", "must be tables: [root.NAME]");
         if (!toml.isTable("root")) return;
         TomlTable all = toml.getTable("root");
-        Fields at = new Fields(file, all, "root", toml.inputPositionOf("root"), problems);
+        Fields at = top.sub(all, "root", toml.inputPositionOf("root"));
         for (String name : ConfigLoader.inFileOrder(all)) {
             if (!(all.get(List.of(name)) instanceof TomlTable t)) {
                 at.error(name, "must be a table: [root." + name + "]");
                 continue;
             }
-            Fields f = new Fields(file, t, "root." + name, all.inputPositionOf(List.of(name)), problems);
+            Fields f = at.sub(t, "root." + name, all.inputPositionOf(List.of(name)));
             if (!name.matches(NAME)) {
                 f.error(null, "root name '" + name + "' may hold only letters, digits, _ and - (it names a directory under /run/banyan/roots)");
                 continue;
@@ -89,7 +89,7 @@ final class RootReader {
                 f.error("sources", "element " + (i + 1) + " must be a table such as { bind = \"/srv/" + root + "\" }, not " + Fields.describe(a.get(i)));
                 continue;
             }
-            Fields s = new Fields(file, t, section, firstKey(t).orElse(a.inputPositionOf(i)), problems);
+            Fields s = f.sub(t, section, firstKey(t).orElse(a.inputPositionOf(i)));
             Optional<RootConfig.Source> source = source(s, String.valueOf(i + 1));
             if (source.isEmpty()) continue;
             Integer first = names.putIfAbsent(source.get().name(), i + 1);

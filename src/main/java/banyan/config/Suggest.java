@@ -3,10 +3,10 @@ package banyan.config;
 import java.util.Collection;
 
 /** The nearest valid word to a misspelt one (Levenshtein distance, at most a third of its length). */
-final class Suggest {
+public final class Suggest {
     private Suggest() {}
 
-    static String nearest(String word, Collection<String> valid) {
+    public static String nearest(String word, Collection<String> valid) {
         String best = null;
         int bestDistance = Math.max(2, word.length() / 3) + 1;
         for (String v : valid) {

@@ -100,6 +100,23 @@ final class Api extends Handler.Abstract {
                 Duration wait = Inputs.duration(Inputs.query(req, Set.of("wait")), "wait", Duration.ZERO);
                 actions.many(actions.named(Inputs.body(req, Set.of("services"))), p[2], wait, reply);
             }
+            case "vars" -> {
+                if (p.length != 3) throw notFound();
+                allow(method, "GET");
+                Inputs.query(req, NONE);
+                reply.json(200, Json.vars(stack.config().vars()));
+            }
+            case "boot" -> {
+                if (p.length != 4 || !p[3].equals("continue")) throw notFound();
+                allow(method, "POST");
+                Inputs.query(req, NONE);
+                Inputs.body(req, NONE);
+                Optional<String> step = hooks.proceed().get();
+                if (step.isEmpty()) throw new Refusal(409, "no step of the bring-up waits for an answer");
+                JsonObject o = new JsonObject();
+                o.addProperty("continued", step.get());
+                reply.json(200, o);
+            }
             case "events" -> {
                 if (p.length != 3) throw notFound();
                 allow(method, "GET");

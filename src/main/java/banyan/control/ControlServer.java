@@ -43,9 +43,15 @@ public final class ControlServer implements AutoCloseable {
     /**
      * What `banyan up` and `banyan init` let the API do to banyan itself. shutdown gets the action
      * asked for (reboot, poweroff, halt; empty for the default). reload returns a one-line summary
-     * or throws with the reason.
+     * or throws with the reason. proceed answers "accept" to the question of a bring-up by steps
+     * and returns its step, or empty when no question waits.
      */
-    public record Hooks(java.util.function.Consumer<Optional<String>> shutdown, Optional<Callable<String>> reload) {}
+    public record Hooks(java.util.function.Consumer<Optional<String>> shutdown, Optional<Callable<String>> reload,
+                        java.util.function.Supplier<Optional<String>> proceed) {
+        public Hooks(java.util.function.Consumer<Optional<String>> shutdown, Optional<Callable<String>> reload) {
+            this(shutdown, reload, Optional::empty);
+        }
+    }
 
     /**
      * @param writeTimeout how long a streaming client may leave a chunk unread before it is disconnected

@@ -49,6 +49,24 @@ final class Json {
         return o;
     }
 
+    /** {"vars":[{name, value, origin, used_by}]}, in the order [vars] defines them. */
+    static JsonObject vars(banyan.config.Vars vars) {
+        com.google.gson.JsonArray a = new com.google.gson.JsonArray();
+        for (banyan.config.Vars.Var v : vars.all().values()) {
+            JsonObject o = new JsonObject();
+            o.addProperty("name", v.name());
+            o.addProperty("value", v.value());
+            o.addProperty("origin", v.origin());
+            com.google.gson.JsonArray used = new com.google.gson.JsonArray();
+            v.usedBy().forEach(used::add);
+            o.add("used_by", used);
+            a.add(o);
+        }
+        JsonObject out = new JsonObject();
+        out.add("vars", a);
+        return out;
+    }
+
     static JsonObject root(banyan.roots.RootStatus r) {
         JsonObject o = new JsonObject();
         o.addProperty("name", r.name());

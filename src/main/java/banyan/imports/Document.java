@@ -92,7 +92,7 @@ final class Document {
 
     static String value(Object v) {
         return switch (v) {
-            case String s -> string(s);
+            case String s -> string(s.replace("${", "$${")); // banyan would read ${NAME} as one of its [vars]
             case Number n -> n.toString();
             case Boolean b -> b.toString();
             case List<?> list -> {

@@ -56,11 +56,18 @@ public record BootSettings(String target, Optional<String> hostname, Optional<Ac
 
     /** [boot] with the kernel's command line laid over it; one that cannot be read is reported (log) and ignored. */
     static Map<String, String> overlayKernel(Map<String, String> boot, java.util.function.Consumer<String> log) {
+        Map<String, String> out = new LinkedHashMap<>(boot);
+        out.putAll(kernelWords(log));
+        return out;
+    }
+
+    /** The banyan.KEY=VALUE words of /proc/cmdline; none when it cannot be read (reported to log). */
+    public static Map<String, String> kernelWords(java.util.function.Consumer<String> log) {
         try {
-            return overlay(boot, banyan.os.Machine.kernelCommandLine());
+            return fromCommandLine(banyan.os.Machine.kernelCommandLine());
         } catch (banyan.os.TextFile.Unreadable e) {
             log.accept("stage 1: /proc/cmdline: " + e.getMessage() + "; its banyan.KEY=VALUE words are ignored");
-            return boot;
+            return Map.of();
         }
     }
 
@@ -82,7 +89,7 @@ public record BootSettings(String target, Optional<String> hostname, Optional<Ac
     }
 
     /** banyan.KEY=VALUE words of a kernel command line; the kernel's double quotes may hold spaces. */
-    static Map<String, String> fromCommandLine(String cmdline) {
+    public static Map<String, String> fromCommandLine(String cmdline) {
         Map<String, String> out = new LinkedHashMap<>();
         for (String word : words(cmdline)) {
             if (word.equals("--")) break; // the rest belongs to init's argv, not to the kernel

@@ -66,6 +66,7 @@ public final class Init {
     private volatile MainProcess mainProcess;
     private volatile Runnable reload;
     private volatile Consumer<Stack> onStack = s -> {};
+    private volatile Optional<BootSteps> steps = Optional.empty();
     private volatile Runnable beforeUnmount = () -> {};
     private Optional<Path> cgroupParent = Optional.empty();           // init thread
 
@@ -98,22 +99,21 @@ public final class Init {
         events.offer(new ShutdownRequest(action, OK, action.word() + " requested"));
     }
 
-    /** The running stack; null before stage 2. */
-    public Stack stack() {
-        return stack;
-    }
-
     /** Called once, in stage 2, with the stack before it comes up: the control API starts there. */
     public void onStack(Consumer<Stack> handler) {
         this.onStack = handler;
     }
 
+    /** Stage 2 by steps (a question before each, or a pause before one) instead of all at once. */
+    public void bootSteps(BootSteps s) {
+        this.steps = Optional.of(s);
+    }
+
     /** config with the boot target this boot runs (the kernel command line may have chosen it). */
     public StackConfig withBootTarget(StackConfig config) {
         Map<String, String> boot = new LinkedHashMap<>(config.boot());
-        BootSettings s = settings;
-        if (s != null) boot.put("target", s.target());
-        return new StackConfig(config.sources(), boot, config.services(), config.targets(), config.log(), config.roots());
+        if (settings != null) boot.put("target", settings.target());
+        return config.withBoot(boot);
     }
 
     /**
@@ -144,7 +144,9 @@ public final class Init {
             made = s1.made();
         } else {
             mode = Mode.CONTAINER;
-            settings = report(BootSettings.parse(config.boot()));
+            BootSettings.Parsed p = BootSettings.parse(config.boot());
+            p.problems().forEach(x -> log.accept(x + " (default used)"));
+            settings = p.settings();
         }
         log.accept("banyan init as pid " + self + " in " + mode.name().toLowerCase() + " mode, target " + settings.target());
         Reaper.get(); // collects orphans from here on, whoever their parent was
@@ -183,10 +185,10 @@ public final class Init {
             if (now.state() == ServiceState.FAILED || before != null && before.state() == ServiceState.UP && now.state() != ServiceState.UP)
                 events.offer(new Changed(before, now)); // the only changes that changed() acts on
         });
-        Optional<Path> cgroups = host.cgroupParent();
-        cgroupParent = cgroups;
+        Optional<Path> cgroups = cgroupParent = host.cgroupParent();
         StackConfig withTarget = withBootTarget(config);
-        Stack s = new Stack(withTarget, host, banyan.manage.RootsAt.heardBy(listener)); // roots' changes too, when it hears them
+        Stack s = new Stack(steps.map(b -> b.adjust(withTarget)).orElse(withTarget), host,
+                banyan.manage.RootsAt.heardBy(listener)); // roots' changes too, when it hears them
         stack = s;
         int wanted = withTarget.closure(settings.target()).size();
         log.accept("stage 2: starting " + wanted + " service(s) of target " + settings.target()
@@ -197,18 +199,15 @@ public final class Init {
         } catch (RuntimeException e) {
             log.accept("stage 2: " + e.getMessage() + "; going on without it");
         }
+        steps.ifPresent(b -> b.start(s));
         Thread.ofVirtual().name("boot").start(() -> {
             try {
+                if (steps.isPresent()) steps.get().awaitDone();
                 s.awaitUp(java.time.Duration.ofDays(3650)).ifPresent(o -> events.offer(new Booted(o)));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
         });
-    }
-
-    private BootSettings report(BootSettings.Parsed p) {
-        p.problems().forEach(x -> log.accept(x + " (default used)"));
-        return p.settings();
     }
 
     private void loop() throws InterruptedException {
@@ -287,6 +286,7 @@ public final class Init {
 
     /** Signal handler thread: hand over, except a second TERM or INT during shutdown, which kills at once. */
     private void signalled(int signal) {
+        if (signal == Signals.INT && steps.isPresent() && steps.get().interrupt()) return; // at a question: Ctrl-C means 'sh'
         if (stopping && (signal == Signals.TERM || signal == Signals.INT) && mode == Mode.CONTAINER) {
             log.accept(Signals.name(signal) + " during shutdown: killing every service now");
             Stack s = stack;

@@ -35,7 +35,7 @@ public final class Stack {
     private Vertex[] byIndex;                                          // stack thread: services and roots in the graph's order
     private final RootSet roots;
     private volatile Map<String, String> waiting = Map.of();          // written by the stack thread: services down until their root is up, and why
-    private StackConfig config;                                        // stack thread: the file in force
+    private volatile StackConfig config;                               // written by the stack thread: the file in force
     private volatile List<Supervisor> supervisors = List.of();         // a snapshot for readers on other threads
     private final Waiters waiters = new Waiters(inbox);               // tested on the stack thread after each decision
     private long pass;                                                 // stack thread: decisions made so far
@@ -51,9 +51,7 @@ public final class Stack {
         GoingDown() { super("banyan is stopping: the reload was not applied"); }
     }
 
-    public Stack(StackConfig config, Host host) {
-        this(config, host, RootsAt.DEFAULT);
-    }
+    public Stack(StackConfig config, Host host) { this(config, host, RootsAt.DEFAULT); }
 
     public Stack(StackConfig config, Host host, RootsAt rootsAt) {
         Host.Listener outer = host.listener();
@@ -248,6 +246,9 @@ public final class Stack {
         supervisors.forEach(Retired::kill);
         retired.killNow();
     }
+
+    /** The configuration in force (the last reload's), for readers on any thread. */
+    public StackConfig config() { return config; }
 
     /** The supervisor now running the service (tests, and readers in this package); others ask by name below. */
     public Optional<Supervisor> get(String name) {

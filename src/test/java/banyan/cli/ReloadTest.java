@@ -44,7 +44,7 @@ class ReloadTest {
                     """);
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             Console console = new Console(new PrintStream(out, true, StandardCharsets.UTF_8)::println, 6);
-            Reload reload = new Reload(file, stack, c -> c, console);
+            Reload reload = new Reload(file, stack, () -> Configs.load(file), console);
             Reload.Rejected rejected = assertThrows(Reload.Rejected.class, reload::call);
             assertTrue(rejected.getMessage().contains("dependency cycle: loop → loop2 → loop"), rejected.getMessage());
             String printed = out.toString(StandardCharsets.UTF_8);

@@ -25,8 +25,10 @@ class ApiTest {
     @BeforeAll
     static void start() throws Exception {
         live = new LiveStack("""
+                [vars]
+                long = "600"
                 [service.sleeper]
-                command = ["sleep", "600"]
+                command = ["sleep", "${long}"]
                 stop_timeout = "2s"
                 [service.talker]
                 command = "i=0; while true; do i=$((i+1)); echo line $i; sleep 0.05; done"
@@ -59,6 +61,23 @@ class ApiTest {
         JsonObject one = json(Raw.get(live.socket(), "/v1/services/sleeper"));
         assertEquals("up", one.get("state").getAsString());
         assertTrue(one.get("pid").getAsInt() > 0);
+    }
+
+    @Test
+    void showsTheVariablesAndRefusesAContinueWhenNothingWaits() throws Exception {
+        Raw.Answer a = Raw.get(live.socket(), "/v1/vars");
+        assertEquals(200, a.status());
+        JsonObject v = json(a).getAsJsonArray("vars").get(0).getAsJsonObject();
+        assertEquals("long", v.get("name").getAsString());
+        assertEquals("600", v.get("value").getAsString());
+        assertTrue(v.get("origin").getAsString().endsWith("banyan.toml:3:1"), v.toString());
+        assertEquals("[\"service.sleeper\"]", v.get("used_by").toString());
+        assertEquals(405, Raw.post(live.socket(), "/v1/vars", "").status());
+        Raw.Answer c = Raw.post(live.socket(), "/v1/boot/continue", "");
+        assertEquals(409, c.status());
+        assertTrue(json(c).get("error").getAsString().contains("no step of the bring-up waits"), c.body());
+        assertEquals(404, Raw.post(live.socket(), "/v1/boot/other", "").status());
+        assertEquals(405, Raw.get(live.socket(), "/v1/boot/continue").status());
     }
 
     @Test
