@@ -33,7 +33,7 @@ final class EventStream {
                     }
                     case Events.Root r -> {
                         var o = Json.root(r.now());
-                        o.addProperty("previous", r.before().state());
+                        o.addProperty("previous", r.before().state().wire());
                         reply.chunk("event: root\ndata: " + o + "\n\n");
                     }
                 }

@@ -70,7 +70,7 @@ final class Json {
     static JsonObject root(banyan.roots.RootStatus r) {
         JsonObject o = new JsonObject();
         o.addProperty("name", r.name());
-        o.addProperty("state", r.state());
+        o.addProperty("state", r.state().wire());
         if (r.source().isPresent()) o.addProperty("source", r.source().get());
         else o.add("source", JsonNull.INSTANCE);
         o.addProperty("since", r.since().toString());

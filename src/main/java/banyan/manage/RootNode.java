@@ -2,6 +2,7 @@ package banyan.manage;
 
 import banyan.config.RootConfig;
 import banyan.manage.Transitions.Phase;
+import banyan.roots.RootState;
 import banyan.roots.RootStatus;
 import banyan.roots.RootSupervisor;
 
@@ -43,7 +44,7 @@ final class RootNode extends Vertex {
         this.name = config.name();
         this.config = config;
         this.supervisor = supervisor;
-        this.unavailable = new RootStatus(name, "failed", Optional.empty(), Instant.now(), 0, whyNot);
+        this.unavailable = new RootStatus(name, RootState.FAILED, Optional.empty(), Instant.now(), 0, whyNot);
     }
 
     RootStatus status() {
@@ -53,7 +54,7 @@ final class RootNode extends Vertex {
     private volatile double acquireSeconds = -1;           // written on the root's thread
 
     void heard(RootStatus before, RootStatus now) {
-        if (now.up() && before.state().equals("acquiring"))
+        if (now.up() && before.state() == RootState.ACQUIRING)
             acquireSeconds = java.time.Duration.between(before.since(), now.since()).toNanos() / 1e9;
     }
 
@@ -63,11 +64,11 @@ final class RootNode extends Vertex {
 
     static Phase phaseOf(RootStatus s) {
         return switch (s.state()) {
-            case "up" -> Phase.READY;
-            case "acquiring" -> Phase.STARTING;
-            case "lost", "releasing" -> Phase.STOPPING;
-            case "failed" -> Phase.FAILED;
-            default -> Phase.DOWN;
+            case UP -> Phase.READY;
+            case ACQUIRING -> Phase.STARTING;
+            case LOST, RELEASING -> Phase.STOPPING;
+            case FAILED -> Phase.FAILED;
+            case DOWN -> Phase.DOWN;
         };
     }
 
@@ -97,8 +98,8 @@ final class RootNode extends Vertex {
     /** Owed a start only while down: a failed root tries its sources again by itself. */
     void refresh(boolean wanted) {
         this.wanted = wanted;
-        this.pending = wanted && status().state().equals("down");
-        if (status().up() || status().state().equals("down")) released = false;
+        this.pending = wanted && status().state() == RootState.DOWN;
+        if (status().up() || status().state() == RootState.DOWN) released = false;
     }
 
     @Override

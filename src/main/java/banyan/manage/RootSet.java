@@ -2,6 +2,7 @@ package banyan.manage;
 
 import banyan.config.RootConfig;
 import banyan.config.StackConfig;
+import banyan.roots.RootState;
 import banyan.roots.RootStatus;
 import banyan.roots.Roots;
 
@@ -188,7 +189,7 @@ final class RootSet {
     void close(Duration limit) throws InterruptedException {
         List<banyan.roots.RootSupervisor> all = snapshot.values().stream().flatMap(n -> n.supervisor.stream()).toList();
         all.forEach(banyan.roots.RootSupervisor::stop);
-        for (var s : all) if (!s.await(st -> st.state().equals("down"), limit))
+        for (var s : all) if (!s.await(st -> st.state() == RootState.DOWN, limit))
             System.err.println("banyan: root " + s.name() + " is still " + s.status().state() + " after " + limit.toSeconds() + "s: left as it is");
         for (var s : all) s.close(Duration.ofSeconds(1));
     }

@@ -258,13 +258,13 @@ final class RootLifecycle {
     }
 
     /** The state as status shows it. */
-    static String name(State s) {
+    static RootState name(State s) {
         return switch (s) {
-            case Down d -> "down";
-            case Acquiring a -> "acquiring";
-            case Up u -> "up";
-            case Releasing r -> r.lost() ? "lost" : "releasing";
-            case Failed f -> "failed";
+            case Down d -> RootState.DOWN;
+            case Acquiring a -> RootState.ACQUIRING;
+            case Up u -> RootState.UP;
+            case Releasing r -> r.lost() ? RootState.LOST : RootState.RELEASING;
+            case Failed f -> RootState.FAILED;
         };
     }
 

@@ -76,7 +76,7 @@ public final class RootSupervisor {
         } catch (IOException e) {
             throw new IllegalStateException("cannot make " + place + ": " + e.getMessage(), e);
         }
-        this.status = new RootStatus(config.name(), "down", Optional.empty(), Instant.now(), 0, "");
+        this.status = new RootStatus(config.name(), RootState.DOWN, Optional.empty(), Instant.now(), 0, "");
         this.told = status;
         MountWatcher.get().add(onTable);
         this.thread = Thread.ofVirtual().name("root-" + config.name()).start(this::run);
@@ -319,16 +319,16 @@ public final class RootSupervisor {
 
     private void publish() {
         RootStatus before = status;
-        String state = RootLifecycle.name(memory.state());
+        RootState state = RootLifecycle.name(memory.state());
         Optional<String> source = switch (memory.state()) {
             case Acquiring a -> Optional.of(rules.names().get(a.attempt().source()));
             case Up u -> Optional.of(rules.names().get(u.live().source()));
             case Releasing r -> r.live().source() < 0 ? Optional.empty() : Optional.of(rules.names().get(r.live().source()));
             default -> Optional.empty();
         };
-        if (state.equals(before.state()) && source.equals(before.source()) && memory.losses() == before.losses()
+        if (state == before.state() && source.equals(before.source()) && memory.losses() == before.losses()
                 && memory.reason().equals(before.reason())) return;
-        RootStatus now = new RootStatus(config.name(), state, source, state.equals(before.state()) ? before.since() : Instant.now(),
+        RootStatus now = new RootStatus(config.name(), state, source, state == before.state() ? before.since() : Instant.now(),
                 memory.losses(), memory.reason());
         status = now; // first: a listener that reads status() finds the one it is told of
         try {

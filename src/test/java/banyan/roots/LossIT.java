@@ -52,7 +52,7 @@ class LossIT {
         awaitUp(s, "b");
         assertEquals("ID=b\n", Files.readString(h.roots.place("app").resolve("etc/os-release")));
         assertEquals(1, s.status().losses());
-        assertEquals(List.of("acquiring", "up", "lost", "acquiring", "up"), h.statuses.stream().map(RootStatus::state).toList());
+        assertEquals(List.of("acquiring", "up", "lost", "acquiring", "up"), h.statuses.stream().map(st -> st.state().wire()).toList());
         RootStatus lost = h.statuses.get(2);
         assertEquals("a", lost.source().orElseThrow());
         assertTrue(lost.reason().startsWith("probe failed 2 times in a row: exited 1: open(" + h.roots.place("app") + "/etc/os-release): No such file"),
@@ -75,9 +75,9 @@ class LossIT {
         await("the root lost and up again", () -> s.status().losses() == 1 && s.status().up());
         assertTrue(mounted(place), "a new mount serves (mount ids are reused: the id may be the old one's)");
         assertEquals("ID=a\n", Files.readString(place.resolve("etc/os-release")));
-        RootStatus lost = h.statuses.stream().filter(st -> st.state().equals("lost")).findFirst().orElseThrow();
+        RootStatus lost = h.statuses.stream().filter(st -> st.state().wire().equals("lost")).findFirst().orElseThrow();
         assertEquals("unmounted by someone else", lost.reason());
-        assertEquals(List.of("acquiring", "up", "lost", "acquiring", "up"), h.statuses.stream().map(RootStatus::state).toList(),
+        assertEquals(List.of("acquiring", "up", "lost", "acquiring", "up"), h.statuses.stream().map(st -> st.state().wire()).toList(),
                 "seen from the mount table at once, with an hour between probes");
     }
 

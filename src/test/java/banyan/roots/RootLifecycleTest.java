@@ -53,8 +53,9 @@ class RootLifecycleTest {
             return effects.stream().filter(f -> f instanceof Note).map(f -> ((Note) f).text()).toList();
         }
 
-        String state() {
-            return RootLifecycle.name(m.state());
+        /** The state's wire name, as status shows it. */
+        String word() {
+            return RootLifecycle.name(m.state()).wire();
         }
 
         State s() {
@@ -74,7 +75,7 @@ class RootLifecycleTest {
         }
         d.on(new Exited(r.probe() ? 3 : 2, true, "exited 0"), seen(STAGED, null), 0);
         assertEquals(List.of(new RemoveStage(1)), d.did());
-        assertEquals("up", d.state());
+        assertEquals("up", d.word());
         return d;
     }
 
@@ -103,7 +104,7 @@ class RootLifecycleTest {
         Drive died = new Drive(R);
         died.m = d.m;
         died.on(new Exited(1, false, "killed by KILL"), seen(FUSE, null), 5 * MS);
-        assertEquals("lost", died.state());
+        assertEquals("lost", died.word());
         assertEquals(List.of(new Abort(FUSE), new Unmount(4, RootLifecycle.FORCE)), died.did());
         assertEquals("its mount helper died: killed by KILL", died.m.reason());
         d.on(new Exited(1, true, "exited 0"), seen(FUSE, null), 5 * MS);
@@ -151,11 +152,11 @@ class RootLifecycleTest {
                 int job = ((Acquiring) d.s()).attempt().job();
                 d.on(new Exited(job, false, "exited 1"), Seen.NOTHING, round * 100 * S);
             }
-            assertEquals("failed", d.state());
+            assertEquals("failed", d.word());
             assertEquals(round * 100 * S + (S << (round - 1)), d.s().deadline(), "1s, 2s, 4s ... between rounds");
             assertEquals("no source could be had: a: exited 1; b: exited 1; c: exited 1", d.m.reason());
             d.on(new Timeout(), Seen.NOTHING, d.s().deadline() - 1);
-            assertEquals("failed", d.state(), "not before its time");
+            assertEquals("failed", d.word(), "not before its time");
             d.on(new Timeout(), Seen.NOTHING, d.s().deadline());
             assertEquals(0, ((Mount) d.did().getFirst()).source(), "each round starts from the first source");
         }
@@ -163,7 +164,7 @@ class RootLifecycleTest {
         int job = ((Acquiring) d.s()).attempt().job();
         d.on(new Exited(job, true, ""), seen(null, STAGED), 500 * S).on(new Exited(job + 1, true, ""), seen(null, STAGED), 500 * S)
                 .on(new Exited(job + 2, true, ""), seen(STAGED, null), 500 * S);
-        assertEquals("up", d.state());
+        assertEquals("up", d.word());
         assertEquals(0, d.m.rounds(), "up: the next failed round waits 1s again");
         assertEquals(60 * S, RootLifecycle.backoff(30, 0), "capped");
         assertEquals(45 * S, RootLifecycle.backoff(30, 1), "less up to a quarter of jitter");
@@ -195,11 +196,11 @@ class RootLifecycleTest {
                 assertTrue(d.did().contains(new Kill(p.job())), d.did().toString());
                 t += 2 * S;
             } else d.on(new Exited(p.job(), r.equals("+"), "exited 1"), seen(STAGED, null), t + MS);
-            if (d.state().equals("lost")) break;
+            if (d.word().equals("lost")) break;
         }
-        assertEquals(expected, d.state());
+        assertEquals(expected, d.word());
         for (int job : hung) d.on(new Exited(job, false, "killed by KILL"), seen(STAGED, null), t + 3 * S); // late: stale
-        assertEquals(expected, d.state());
+        assertEquals(expected, d.word());
     }
 
     @Test
@@ -207,7 +208,7 @@ class RootLifecycleTest {
         for (long freeze : new long[]{0, S / 3, S - 1, 5 * S / 2}) {
             Drive d = upOnA(R);
             long t = 0;
-            while (!d.state().equals("lost")) { // every probe after the freeze hangs: only deadlines move it on
+            while (!d.word().equals("lost")) { // every probe after the freeze hangs: only deadlines move it on
                 t = d.s().deadline();
                 d.on(new Timeout(), seen(STAGED, null), t);
                 for (Effect f : d.did())
@@ -224,7 +225,7 @@ class RootLifecycleTest {
         d.m = new Memory(new Up(new Live(0, FUSE, 7), 5 * S, 0, List.of(new Flight(8, 6 * S), new Flight(9, 7 * S)), Optional.empty(),
                 Long.MAX_VALUE, 0), 9, 1, 0, 0, "");
         d.on(new Table(), seen(new Mnt(61, false, 0), null), S);
-        assertEquals("lost", d.state());
+        assertEquals("lost", d.word());
         assertEquals("something else was mounted over it", d.m.reason());
         assertEquals(List.of(new Kill(8), new Kill(9), new Abort(FUSE), new Kill(7), new Unmount(10, RootLifecycle.FORCE)), d.did(),
                 "the probes and the FUSE server killed, the connection aborted so that its waiters wake, then detached");
@@ -232,7 +233,7 @@ class RootLifecycleTest {
         d.on(new Exited(10, true, ""), seen(new Mnt(61, false, 0), null), 2 * S);
         assertEquals(List.of(new Unmount(11, RootLifecycle.FORCE)), d.did(), "what is stacked there is detached too, until the place is empty");
         d.on(new Exited(11, true, ""), Seen.NOTHING, 3 * S);
-        assertEquals("acquiring", d.state());
+        assertEquals("acquiring", d.word());
         assertEquals(List.of(new Mount(12, 1, 2)), d.did(), "the next source after the lost one");
     }
 
@@ -241,7 +242,7 @@ class RootLifecycleTest {
         Drive d = new Drive(rules(true, false));
         d.m = new Memory(new Up(new Live(2, STAGED, 0), 5 * S, 0, List.of(), Optional.empty(), Long.MAX_VALUE, 0), 3, 1, 0, 0, "");
         d.on(new Table(), Seen.NOTHING, S);
-        assertEquals("lost", d.state());
+        assertEquals("lost", d.word());
         assertEquals(List.of(), d.did(), "nothing to abort or detach");
         assertEquals(S, d.s().deadline(), "on at once");
         d.on(new Timeout(), Seen.NOTHING, S);
@@ -251,7 +252,7 @@ class RootLifecycleTest {
     @Test
     void aDetachThatFailsOrHangsIsTriedAgainWithoutSpinning() {
         Drive d = upOnA(R).on(new Stop(), seen(STAGED, null), S);
-        assertEquals("releasing", d.state());
+        assertEquals("releasing", d.word());
         assertEquals(List.of(new Unmount(4, RootLifecycle.DETACH)), d.did(), "a release asked for is no force: nothing failed");
         d.on(new Exited(4, false, "exited 1: umount2(...): Device or resource busy"), seen(STAGED, null), 2 * S);
         assertEquals(List.of(), d.did());
@@ -261,23 +262,23 @@ class RootLifecycleTest {
         d.on(new Timeout(), seen(STAGED, null), 8 * S);
         assertEquals(List.of(new Kill(5), new Unmount(6, RootLifecycle.DETACH)), d.did(), "a hung unmount child is killed and tried again");
         d.on(new Exited(6, true, ""), Seen.NOTHING, 9 * S);
-        assertEquals("down", d.state());
+        assertEquals("down", d.word());
     }
 
     @Test
     void stopAndRerootAreHeardInEveryState() {
         Drive acquiring = new Drive(R).on(new Start(), Seen.NOTHING, 0).on(new Stop(), seen(null, STAGED), S);
-        assertEquals("down", acquiring.state());
+        assertEquals("down", acquiring.word());
         assertInstanceOf(Discard.class, acquiring.did().getFirst());
         Drive failed = new Drive(R);
         failed.m = new Memory(new Failed(100 * S), 5, 5, 0, 1, "no source");
-        assertEquals("down", failed.on(new Stop(), Seen.NOTHING, S).state());
+        assertEquals("down", failed.on(new Stop(), Seen.NOTHING, S).word());
         failed.m = new Memory(new Failed(100 * S), 5, 5, 0, 1, "no source");
         assertEquals(List.of(new Mount(6, 2, 6)), failed.on(new Reroot(Optional.of(2)), Seen.NOTHING, S).did());
         Drive up = upOnA(R).on(new Reroot(Optional.of(2)), seen(STAGED, null), S);
-        assertEquals("releasing", up.state());
+        assertEquals("releasing", up.word());
         up.on(new Stop(), seen(STAGED, null), S).on(new Exited(4, true, ""), Seen.NOTHING, S);
-        assertEquals("down", up.state(), "a stop while releasing for a reroot ends in down");
+        assertEquals("down", up.word(), "a stop while releasing for a reroot ends in down");
         Drive down = new Drive(R).on(new Stop(), Seen.NOTHING, 0);
         assertEquals(List.of(), down.did());
         Drive stale = upOnA(R).on(new Exited(1, false, "late"), seen(STAGED, null), S);
@@ -287,7 +288,7 @@ class RootLifecycleTest {
     @Test
     void aMountLeftByAnEarlierRunIsDetachedBeforeTheFirstAcquisition() {
         Drive d = new Drive(R).on(new Start(), seen(FUSE, null), 0);
-        assertEquals("releasing", d.state());
+        assertEquals("releasing", d.word());
         assertEquals(List.of(new Abort(FUSE), new Unmount(1, RootLifecycle.FORCE)), d.did());
         d.on(new Exited(1, true, ""), Seen.NOTHING, S);
         assertEquals(List.of(new Mount(2, 0, 1)), d.did());
@@ -300,14 +301,14 @@ class RootLifecycleTest {
         d.m = new Memory(new Up(new Live(2, STAGED, 0), 100 * S, 0, List.of(), Optional.empty(), 10 * S, 0), 20, 3, 0, 0, "");
         d.on(new Timeout(), seen(STAGED, null), 10 * S);
         assertEquals(List.of(new Mount(21, 0, 4)), d.did());
-        assertEquals("up", d.state());
+        assertEquals("up", d.word());
         d.on(new Exited(21, false, "exited 1"), seen(STAGED, null), 11 * S);
         assertEquals(List.of(new Discard(new Attempt(0, 4, Phase.MOUNT, 21, 20 * S, Optional.empty(), 0), Optional.empty(), 22),
                 new Mount(23, 1, 5)), d.did(), "a given up; then b, the next before c");
         d.on(new Table(), seen(STAGED, FUSE), 12 * S);
         assertEquals(List.of(new Root.Probe(24, 5)), d.did());
         d.on(new Exited(24, true, ""), seen(STAGED, FUSE), 13 * S);
-        assertEquals("releasing", d.state(), "b mounted and healthy at its stage: c is released");
+        assertEquals("releasing", d.word(), "b mounted and healthy at its stage: c is released");
         assertEquals(List.of(new Unmount(25, RootLifecycle.DETACH)), d.did());
         d.on(new Exited(25, true, ""), seen(null, FUSE), 14 * S);
         assertEquals(List.of(new Move(26, 5)), d.did());

@@ -145,7 +145,7 @@ final class RootsHarness implements Roots.Listener {
     void close() throws InterruptedException {
         for (RootSupervisor s : supervisors) s.stop();
         for (RootSupervisor s : supervisors) {
-            s.await(st -> st.state().equals("down"), Duration.ofSeconds(20));
+            s.await(st -> st.state().wire().equals("down"), Duration.ofSeconds(20));
             s.close(Duration.ofSeconds(5));
         }
         detachUnder(dir);

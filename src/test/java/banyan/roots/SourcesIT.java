@@ -61,13 +61,13 @@ class SourcesIT {
         }
         assertEquals("tmpfs", mountAt(h.roots.base()).fsType(), "the roots directory is a tmpfs of banyan's own");
         h.assertHoldsNothingUnderRoots();
-        assertEquals(List.of("acquiring", "up"), h.statuses.stream().map(RootStatus::state).toList());
+        assertEquals(List.of("acquiring", "up"), h.statuses.stream().map(st -> st.state().wire()).toList());
 
         s.stop();
-        assertTrue(s.await(st -> st.state().equals("down"), java.time.Duration.ofSeconds(10)), s.status().toString());
+        assertTrue(s.await(st -> st.state().wire().equals("down"), java.time.Duration.ofSeconds(10)), s.status().toString());
         assertFalse(mounted(place));
         assertEquals("ID=local\n", Files.readString(local.resolve("etc/os-release")), "a release leaves the source as it was");
-        assertEquals(List.of("acquiring", "up", "releasing", "down"), h.statuses.stream().map(RootStatus::state).toList());
+        assertEquals(List.of("acquiring", "up", "releasing", "down"), h.statuses.stream().map(st -> st.state().wire()).toList());
     }
 
     @Test
@@ -119,7 +119,7 @@ class SourcesIT {
         assertThrows(java.nio.file.FileSystemException.class, () -> Files.writeString(place.resolve("x"), "x"), "mounted read-only");
 
         s.stop();
-        assertTrue(s.await(st -> st.state().equals("down"), java.time.Duration.ofSeconds(10)), s.status().toString());
+        assertTrue(s.await(st -> st.state().wire().equals("down"), java.time.Duration.ofSeconds(10)), s.status().toString());
         await("the loop device " + loop + " cleared once unmounted", () -> !Files.exists(Path.of("/sys/block", loop, "loop/backing_file")));
     }
 
@@ -140,7 +140,7 @@ class SourcesIT {
                 s.status().reason());
         int pid = Integer.parseInt(Files.readString(marker).strip());
         await("the hung helper " + pid + " is gone", () -> ProcessHandle.of(pid).isEmpty());
-        assertEquals(List.of("acquiring", "up"), h.statuses.stream().map(RootStatus::state).distinct().toList());
+        assertEquals(List.of("acquiring", "up"), h.statuses.stream().map(st -> st.state().wire()).distinct().toList());
         assertEquals(List.of(Optional.of("hangs"), Optional.of("nothing"), Optional.of("mount"), Optional.of("mount")),
                 h.statuses.stream().map(RootStatus::source).toList(), "each source is shown while it is tried");
     }
@@ -152,7 +152,7 @@ class SourcesIT {
                 [root.app]
                 sources = [{ name = "missing", bind = "%s" }, { name = "helper", command = ["no-such-helper", "{target}"] }]
                 """.formatted(later) + PROBE));
-        assertTrue(s.await(st -> st.state().equals("failed"), java.time.Duration.ofSeconds(20)), s.status().toString());
+        assertTrue(s.await(st -> st.state().wire().equals("failed"), java.time.Duration.ofSeconds(20)), s.status().toString());
         String reason = s.status().reason();
         assertTrue(reason.startsWith("no source could be had: missing: exited 1: mount MS_BIND(" + dir.resolve("roots/.stage")), reason);
         assertTrue(reason.contains("No such file or directory; helper: program 'no-such-helper' not found in PATH="), reason);
@@ -177,7 +177,7 @@ class SourcesIT {
         awaitUp(s, "b");
         assertEquals("ID=b\n", Files.readString(h.roots.place("app").resolve("etc/os-release")));
         assertEquals(0, s.status().losses(), "a reroot is no loss");
-        assertEquals(List.of("acquiring", "up", "releasing", "acquiring", "up"), h.statuses.stream().map(RootStatus::state).toList());
+        assertEquals(List.of("acquiring", "up", "releasing", "acquiring", "up"), h.statuses.stream().map(st -> st.state().wire()).toList());
     }
 
     @Test
@@ -190,14 +190,14 @@ class SourcesIT {
                 sources = [{ name = "a", bind = "%s" }, { name = "b", bind = "%s" }]
                 probe = { exec = ["/bin/busybox", "test", "-f", "/etc/ready"], interval = "100ms", timeout = "2s", failures = 1 }
                 """.formatted(a, b)));
-        assertTrue(s.await(st -> st.state().equals("failed"), java.time.Duration.ofSeconds(20)), s.status().toString());
+        assertTrue(s.await(st -> st.state().wire().equals("failed"), java.time.Duration.ofSeconds(20)), s.status().toString());
         assertTrue(s.status().reason().contains("b: probe: exited 127: execvp(/bin/busybox): No such file or directory"),
                 "b has no busybox: the program is looked up inside the root, not on the host: " + s.status().reason());
         Files.writeString(a.resolve("etc/ready"), "");
         awaitUp(s, "a");
         Files.delete(a.resolve("etc/ready"));
         assertTrue(s.await(st -> st.losses() == 1, java.time.Duration.ofSeconds(20)), s.status().toString());
-        RootStatus lost = h.statuses.stream().filter(st -> st.state().equals("lost")).findFirst().orElseThrow();
+        RootStatus lost = h.statuses.stream().filter(st -> st.state().wire().equals("lost")).findFirst().orElseThrow();
         assertEquals("probe failed 1 time in a row: exited 1", lost.reason());
     }
 }

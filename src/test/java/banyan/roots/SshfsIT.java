@@ -80,11 +80,11 @@ class SshfsIT {
         assertTrue(ProcessHandle.of(probe).isPresent(), "and the probe still hangs");
         Mounts.unmount(h.roots.place("other").toString(), Mounts.MNT_DETACH);
         await("the other root lost and up again", () -> second.status().losses() == 1 && second.status().up());
-        assertEquals("up", app.status().state(), "still within its detection budget");
+        assertEquals("up", app.status().state().wire(), "still within its detection budget");
 
         awaitUp(app, "local");
         assertEquals(1, app.status().losses());
-        RootStatus lost = h.statuses.stream().filter(s -> s.name().equals("app") && s.state().equals("lost")).findFirst().orElseThrow();
+        RootStatus lost = h.statuses.stream().filter(s -> s.name().equals("app") && s.state().wire().equals("lost")).findFirst().orElseThrow();
         assertEquals(Optional.of("net"), lost.source());
         assertTrue(lost.reason().startsWith("probe failed 2 times in a row: no answer within 4s"), lost.reason());
         assertTrue(h.notes.stream().anyMatch(n -> n.matches("app: aborted FUSE connection \\d+")), h.notes.toString());

@@ -106,7 +106,7 @@ class SshfsServicesIT {
         RootStatus root = stack.roots().getFirst();
         assertEquals(Optional.of("local"), root.source());
         assertEquals(1, root.losses());
-        RootStatus lost = heard.stream().filter(st -> st.state().equals("lost")).findFirst().orElseThrow();
+        RootStatus lost = heard.stream().filter(st -> st.state().wire().equals("lost")).findFirst().orElseThrow();
         assertEquals(Optional.of("net"), lost.source());
         assertTrue(lost.reason().startsWith("probe failed 2 times in a row: no answer within 2s"), lost.reason());
 

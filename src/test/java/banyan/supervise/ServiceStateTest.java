@@ -54,8 +54,7 @@ class ServiceStateTest {
         for (String root : List.of("src/main/java", "src/test/java")) {
             assertTrue(Files.isDirectory(Path.of(root)), "run from the project's directory: " + Path.of("").toAbsolutePath());
             try (Stream<Path> files = Files.walk(Path.of(root))) {
-                // a root's state (banyan.roots.RootStatus) is still a word; it becomes a type with phase 2 of roots
-                for (Path f : files.filter(p -> p.toString().endsWith(".java") && !p.toString().contains("/banyan/roots/")).toList()) {
+                for (Path f : files.filter(p -> p.toString().endsWith(".java")).toList()) {
                     List<String> lines = Files.readAllLines(f);
                     for (int i = 0; i < lines.size(); i++)
                         if (bad.matcher(lines.get(i)).find()) found.add(f + ":" + (i + 1) + ": " + lines.get(i).strip());
