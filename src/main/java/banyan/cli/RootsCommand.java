@@ -30,15 +30,7 @@ final class RootsCommand extends ClientCommand {
                     r.get("source").isJsonNull() ? "-" : r.get("source").getAsString(), r.get("since").getAsString(),
                     String.valueOf(r.get("losses").getAsInt()), r.get("reason").getAsString()});
         }
-        int[] width = new int[5];
-        for (String[] row : rows) for (int i = 0; i < 5; i++) width[i] = Math.max(width[i], row[i].length());
-        StringBuilder b = new StringBuilder();
-        for (String[] row : rows) {
-            StringBuilder line = new StringBuilder();
-            for (int i = 0; i < 5; i++) line.append(row[i]).repeat(' ', width[i] - row[i].length() + 2);
-            b.append(line.append(row[5]).toString().stripTrailing()).append('\n');
-        }
-        out().print(b);
+        out().print(Table.of(rows));
         return Main.OK;
     }
 }

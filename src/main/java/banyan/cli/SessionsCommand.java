@@ -30,13 +30,7 @@ final class SessionsCommand extends ClientCommand {
             rows.add(new String[] {s.get("id").getAsString(), s.get("pid").getAsString(), s.get("clients").getAsString(),
                     s.get("cols").getAsString() + "x" + s.get("rows").getAsString(), s.get("created").getAsString(), String.join(" ", cmd)});
         }
-        int[] w = new int[6];
-        for (String[] r : rows) for (int i = 0; i < 5; i++) w[i] = Math.max(w[i], r[i].length());
-        for (String[] r : rows) {
-            StringBuilder b = new StringBuilder();
-            for (int i = 0; i < 5; i++) b.append(String.format("%-" + w[i] + "s  ", r[i]));
-            out().println(b.append(r[5]).toString().stripTrailing());
-        }
+        out().print(Table.of(rows));
         return Main.OK;
     }
 }

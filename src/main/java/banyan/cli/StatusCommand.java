@@ -47,16 +47,7 @@ final class StatusCommand extends ClientCommand {
                     pid > 0 ? String.valueOf(pid) : "-", uptime(s.get("uptime_seconds").getAsDouble(), s.get("state").getAsString()),
                     String.valueOf(s.get("restarts").getAsInt()), text});
         }
-        int[] width = new int[7];
-        for (String[] row : cells) for (int i = 0; i < 6; i++) width[i] = Math.max(width[i], row[i].length());
-        StringBuilder b = new StringBuilder();
-        for (String[] row : cells) {
-            StringBuilder line = new StringBuilder();
-            // padded by hand: String.format would load java.util.Formatter and regex on every call of the command
-            for (int i = 0; i < 6; i++) line.append(row[i]).repeat(' ', width[i] - row[i].length() + 2);
-            b.append(line.append(row[6]).toString().stripTrailing()).append('\n');
-        }
-        return b.toString();
+        return Table.of(cells);
     }
 
     static String uptime(double seconds, String state) {

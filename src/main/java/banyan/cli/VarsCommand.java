@@ -31,15 +31,7 @@ final class VarsCommand extends ClientCommand {
             rows.add(new String[]{v.get("name").getAsString(), v.get("value").getAsString(), v.get("origin").getAsString(),
                     used.isEmpty() ? "-" : String.join(", ", used)});
         }
-        int[] width = new int[3];
-        for (String[] r : rows) for (int i = 0; i < 3; i++) width[i] = Math.max(width[i], r[i].length());
-        StringBuilder b = new StringBuilder();
-        for (String[] r : rows) {
-            StringBuilder line = new StringBuilder();
-            for (int i = 0; i < 3; i++) line.append(r[i]).repeat(' ', width[i] - r[i].length() + 2);
-            b.append(line.append(r[3])).append('\n');
-        }
-        out().print(b);
+        out().print(Table.of(rows));
         return Main.OK;
     }
 }
