@@ -271,7 +271,9 @@ def status_under_hang(server):
 
 
 def main():
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # PID 1 needs a handler to be stopped at all
+    # PID 1 needs handlers to be stopped at all (and a background job starts with SIGINT ignored).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    signal.signal(signal.SIGINT, lambda *_: sys.exit(130))
     # A /run of the bench's own (sshd's /run/sshd, banyan's /run/banyan/roots): nothing made there outlives it.
     run("mount", "-t", "tmpfs", "-o", "mode=755,size=16m", "bench-run", "/run")
     log(f"load before: {loadavg()}")
