@@ -26,7 +26,7 @@ import java.util.stream.Stream;
 public final class ConfigLoader {
     private ConfigLoader() {}
 
-    static final Set<String> TOP_LEVEL = Set.of("boot", "service", "target", "root", "log_dir", "log_max_size", "log_max_files");
+    static final Set<String> TOP_LEVEL = Set.of("boot", "service", "target", "root", "core", "log_dir", "log_max_size", "log_max_files");
     static final Set<String> SERVICE_KEYS = Set.of("command", "restart", "min_uptime", "backoff", "backoff_max",
             "backoff_reset", "max_restarts", "restart_window", "stop_signal", "stop_timeout", "env", "env_file",
             "working_dir", "user", "group", "ready", "start_timeout", "liveness", "watchdog", "type", "stop_command",
@@ -48,7 +48,9 @@ public final class ConfigLoader {
         Map<String, Target> targets = new LinkedHashMap<>();
         LogConfig[] log = {LogConfig.DEFAULT};
         LinkedHashMap<String, RootConfig> roots = new LinkedHashMap<>();
-        for (Path file : files) readFile(file, boot, bootAt, services, targets, roots, log, problems);
+        List<Optional<CoreReader.Spec>> core = new ArrayList<>(List.of(Optional.empty()));
+        for (Path file : files) readFile(file, boot, bootAt, services, targets, roots, core, log, problems);
+        if (problems.isEmpty()) CoreReader.add(core.getFirst(), services, roots, problems);
         if (problems.isEmpty()) GraphCheck.check(files.getFirst(), services, targets, boot, bootAt, problems);
         if (problems.isEmpty()) RootReader.check(services, roots, problems);
         if (!problems.isEmpty()) throw new ConfigException(problems);
@@ -74,7 +76,8 @@ public final class ConfigLoader {
     }
 
     private static void readFile(Path file, Map<String, String> boot, Map<String, Place> bootAt, Map<String, ServiceConfig> services,
-                                 Map<String, Target> targets, Map<String, RootConfig> roots, LogConfig[] log, List<Problem> problems) {
+                                 Map<String, Target> targets, Map<String, RootConfig> roots, List<Optional<CoreReader.Spec>> core, LogConfig[] log,
+                                 List<Problem> problems) {
         Optional<TomlParseResult> parsed = parse(file, problems);
         if (parsed.isEmpty()) return;
         TomlParseResult toml = parsed.get();
@@ -100,6 +103,7 @@ public final class ConfigLoader {
         if (toml.contains("service") && !toml.isTable("service")) top.error("service", "must be tables: [service.NAME]");
         targets(file, toml, top, targets, problems);
         RootReader.read(file, toml, top, roots, problems);
+        core.set(0, CoreReader.read(file, toml, top, core.getFirst(), problems));
         if (!toml.isTable("service")) return;
         TomlTable all = toml.getTable("service");
         for (String name : inFileOrder(all)) {
