@@ -128,4 +128,24 @@ class CoreRootIT {
         assertTrue(reason.contains("No space left on device"), reason);
         assertEquals(ServiceState.DOWN, stack.status("admin").orElseThrow().state());
     }
+
+    @Test
+    void aShellOnTheCoreRunsItsShInsideItOnAPty() throws Exception {
+        stack("[core]\ncopy = [\"/bin/busybox\"]\n").up();
+        await("core up with no service on it", () -> stack.roots().stream().anyMatch(r -> r.name().equals("core") && r.state().equals("up")));
+        banyan.shell.Sessions sessions = new banyan.shell.Sessions(java.util.Map.of("PATH", "/bin", "TERM", "dumb"));
+        banyan.shell.Session s = sessions.open(java.util.List.of("/bin/sh", "-c", "[ -e /usr ] || echo only-core; tty; exit 7"), 24, 80,
+                Optional.empty(), Optional.of(new banyan.shell.Sessions.InRoot(dir.resolve("roots/core"), stack.host().execHelper().orElseThrow())));
+        StringBuffer out = new StringBuffer();
+        java.util.concurrent.CompletableFuture<Integer> code = new java.util.concurrent.CompletableFuture<>();
+        s.attach(new banyan.shell.Session.Client() {
+            public void output(byte[] data) { out.append(new String(data, java.nio.charset.StandardCharsets.UTF_8)); }
+            public void exited(int c) { code.complete(c); }
+        });
+        assertEquals(7, code.get(30, java.util.concurrent.TimeUnit.SECONDS), out.toString());
+        assertTrue(out.toString().contains("only-core"), "the shell sees the core as /: " + out);
+        assertTrue(java.util.regex.Pattern.compile("/dev/pts/\\d+").matcher(out).find(), "on its pty: " + out);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> stack.reroot("core", Optional.empty()));
+        assertTrue(e.getMessage().contains("never rerooted"), e.getMessage());
+    }
 }
