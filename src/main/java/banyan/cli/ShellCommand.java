@@ -34,7 +34,7 @@ final class ShellCommand extends ClientCommand {
     @Option(names = "--detach", description = "start the session detached and print its ID")
     boolean detach;
 
-    @Option(names = "--root", paramLabel = "NAME", description = "where the shell runs: the core (the default, and for now the only one)")
+    @Option(names = "--root", paramLabel = "NAME", description = "core: run the core root's /bin/sh (or CMD) inside the core; without it, on the host's /")
     String root;
 
     @Parameters(paramLabel = "CMD", arity = "0..*", description = "after --: the program and its arguments (default: banyan's $SHELL, else /bin/sh)")
@@ -45,7 +45,7 @@ final class ShellCommand extends ClientCommand {
         if (attach != null && (detach || !command.isEmpty() || root != null))
             throw new Exit(Main.USAGE, "--attach ID resumes a session as it is: it takes no --detach, --root or CMD");
         if (root != null && !root.equals("core"))
-            throw new Exit(Main.USAGE, "--root " + root + ": shells on a root other than the core come with services on roots; leave --root out for now");
+            throw new Exit(Main.USAGE, "--root " + root + ": a shell runs on the host (no --root) or in the core (--root core); other roots are not offered yet");
         int[] size = Pty.size(0);
         if (size == null) size = Pty.size(1);
         String window = size == null ? "" : "rows=" + size[0] + "&cols=" + size[1];
@@ -59,6 +59,7 @@ final class ShellCommand extends ClientCommand {
                 command.forEach(a::add);
                 q.append(q.isEmpty() ? "" : "&").append("command=").append(Paths.query(a.toString()));
             }
+            if (root != null) q.append(q.isEmpty() ? "" : "&").append("root=").append(root);
             String term = System.getenv("TERM");
             if (term != null && !term.isEmpty()) q.append(q.isEmpty() ? "" : "&").append("term=").append(Paths.query(term));
             path = "/v1/sessions" + (q.isEmpty() ? "" : "?" + q);

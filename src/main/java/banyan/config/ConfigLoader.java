@@ -26,7 +26,7 @@ import java.util.stream.Stream;
 public final class ConfigLoader {
     private ConfigLoader() {}
 
-    static final Set<String> TOP_LEVEL = Set.of("boot", "vars", "service", "target", "root", "log_dir", "log_max_size", "log_max_files");
+    static final Set<String> TOP_LEVEL = Set.of("boot", "vars", "service", "target", "root", "core", "log_dir", "log_max_size", "log_max_files");
     static final Set<String> SERVICE_KEYS = Set.of("command", "restart", "min_uptime", "backoff", "backoff_max",
             "backoff_reset", "max_restarts", "restart_window", "stop_signal", "stop_timeout", "env", "env_file",
             "working_dir", "user", "group", "ready", "start_timeout", "liveness", "watchdog", "type", "stop_command",
@@ -62,7 +62,9 @@ public final class ConfigLoader {
         Map<String, Target> targets = new LinkedHashMap<>();
         LogConfig[] log = {LogConfig.DEFAULT};
         LinkedHashMap<String, RootConfig> roots = new LinkedHashMap<>();
-        parsed.forEach((file, toml) -> readFile(file, toml, expander, boot, bootAt, services, targets, roots, log, problems));
+        List<Optional<CoreReader.Spec>> core = new ArrayList<>(List.of(Optional.empty()));
+        parsed.forEach((file, toml) -> readFile(file, toml, expander, boot, bootAt, services, targets, roots, core, log, problems));
+        if (problems.isEmpty()) CoreReader.add(core.getFirst(), services, roots, problems);
         if (problems.isEmpty()) GraphCheck.check(files.getFirst(), services, targets, boot, bootAt, problems);
         if (problems.isEmpty()) RootReader.check(services, roots, problems);
         Set<String> held = vars.held(services.keySet());
@@ -90,7 +92,7 @@ public final class ConfigLoader {
 
     private static void readFile(Path file, TomlParseResult toml, Expander vars, Map<String, String> boot, Map<String, Place> bootAt,
                                  Map<String, ServiceConfig> services, Map<String, Target> targets, Map<String, RootConfig> roots,
-                                 LogConfig[] log, List<Problem> problems) {
+                                 List<Optional<CoreReader.Spec>> core, LogConfig[] log, List<Problem> problems) {
         Fields top = new Fields(file, toml, "top level", null, problems, vars);
         top.rejectUnknown(TOP_LEVEL);
         vars.owner("config");
@@ -109,6 +111,7 @@ public final class ConfigLoader {
         targets(file, toml, top, targets, problems);
         vars.owner("roots");
         RootReader.read(file, toml, top, roots, problems);
+        core.set(0, CoreReader.read(file, toml, top, core.getFirst(), problems));
         if (!toml.isTable("service")) return;
         TomlTable all = toml.getTable("service");
         for (String name : inFileOrder(all)) {

@@ -79,4 +79,18 @@ public record RootConfig(String name, List<Source> sources, Optional<RootProbe> 
             return "archive";
         }
     }
+
+    /**
+     * The core root's content (`[core]`): files copied, with their parent directories, into a fresh
+     * tmpfs of size bytes. files is what `copy` names plus the interpreter and libraries of each program.
+     */
+    public record Core(String name, List<String> files, long size) implements Source {
+        public Core {
+            files = List.copyOf(files);
+        }
+
+        public String kind() {
+            return "copy";
+        }
+    }
 }

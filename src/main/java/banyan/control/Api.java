@@ -42,7 +42,7 @@ final class Api extends Handler.Abstract {
 
     Api(Stack stack, Logs logs, Events events, ControlServer.Hooks hooks, Duration writeTimeout, List<Connections> listeners,
         banyan.shell.Sessions sessions) {
-        this.shells = new ShellApi(sessions, writeTimeout);
+        this.shells = new ShellApi(sessions, writeTimeout, stack);
         this.stack = stack;
         this.logs = logs;
         this.events = events;

@@ -1,5 +1,7 @@
 package banyan.control;
 
+import banyan.manage.Stack;
+import banyan.roots.RootStatus;
 import banyan.shell.Session;
 import banyan.shell.Sessions;
 import com.google.gson.JsonArray;
@@ -13,6 +15,8 @@ import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.Fields;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,11 +30,23 @@ import java.util.Set;
 final class ShellApi {
     private static final Set<String> OPEN = Set.of("command", "rows", "cols", "term", "root"), ATTACH = Set.of("rows", "cols");
     private final Sessions sessions;
+    private final Stack stack;
     private final Duration writeTimeout;
 
-    ShellApi(Sessions sessions, Duration writeTimeout) {
+    ShellApi(Sessions sessions, Duration writeTimeout, Stack stack) {
         this.sessions = sessions;
+        this.stack = stack;
         this.writeTimeout = writeTimeout;
+    }
+
+    /** The core root where a shell can enter it: up, and the exec step at hand; otherwise a 409 that says why. */
+    private Sessions.InRoot core() throws Api.Refusal {
+        RootStatus st = stack.roots().stream().filter(r -> r.name().equals("core")).findFirst().orElseThrow(() -> new Api.Refusal(409,
+                "this configuration has no core root: give [core] (copy = [...]) or a service with root = \"core\", then reload"));
+        if (!st.state().equals("up")) throw new Api.Refusal(409, "the core root is " + st.state() + ": " + st.reason());
+        Path helper = stack.host().execHelper().filter(Files::isExecutable).orElseThrow(() -> new Api.Refusal(409,
+                "the exec step banyan-exec, which enters a root, is missing; rebuild banyan"));
+        return new Sessions.InRoot(stack.host().roots().resolve("core"), helper);
     }
 
     void route(Request req, Response resp, Callback cb, Reply reply, String method, String[] p) throws Exception {
@@ -48,14 +64,15 @@ final class ShellApi {
             Fields q = Inputs.query(req, OPEN);
             String root = q.getValue("root");
             if (root != null && !root.equals("core"))
-                throw new Api.Refusal(400, "root='" + Api.quote(root) + "': shells on a root other than the core come with services on roots;"
-                        + " leave it out (the core) for now");
+                throw new Api.Refusal(400, "root='" + Api.quote(root) + "': shells run on the host (no root) or in the core (root=core);"
+                        + " other roots are not offered yet");
+            Optional<Sessions.InRoot> in = root == null ? Optional.empty() : Optional.of(core());
             List<String> command = command(q.getValue("command"));
             int rows = Inputs.whole(q, "rows", 0), cols = Inputs.whole(q, "cols", 0);
             boolean attach = upgrading(req);
             Session s;
             try {
-                s = sessions.open(command, rows, cols, Optional.ofNullable(q.getValue("term")));
+                s = sessions.open(command, rows, cols, Optional.ofNullable(q.getValue("term")), in);
             } catch (Sessions.Refused e) {
                 throw new Api.Refusal(422, e.getMessage());
             }

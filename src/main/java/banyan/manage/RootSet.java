@@ -77,13 +77,17 @@ final class RootSet {
         return w.equals(before) ? before : Map.copyOf(w);
     }
 
-    /** Stack thread: a root is wanted while a wanted service lives on it, or a service still runs there (one a reload moves). */
-    void refresh(java.util.Collection<Entry> entries) {
+    /**
+     * Stack thread: a root is wanted while a wanted service lives on it, or a service still runs there (one a reload moves);
+     * the core while banyan is not going down (keepCore), so a shell always has it.
+     */
+    void refresh(java.util.Collection<Entry> entries, boolean keepCore) {
         java.util.Set<String> used = new java.util.HashSet<>();
         for (Entry e : entries) {
             if (e.wanted && !e.removing) e.config.root().ifPresent(r -> used.add(r.root()));
             if (!e.settledDown()) e.supervisor.config().root().ifPresent(r -> used.add(r.root()));
         }
+        if (keepCore) used.add(CORE);
         nodes.values().forEach(r -> r.refresh(used.contains(r.name) && !r.removing));
     }
 
@@ -126,12 +130,15 @@ final class RootSet {
     }
 
     /** Any thread: the root a reroot names, once it is known to have source. */
+    static final String CORE = "core";
+
     RootNode check(String name, Optional<String> source) {
         RootNode n = get(name).orElseThrow(() -> new IllegalArgumentException("no root named '" + name + "'"
                 + (snapshot.isEmpty() ? "; the configuration has none" : "; roots: " + String.join(", ", snapshot.keySet()))));
         source.ifPresent(src -> n.config.indexOf(src).orElseThrow(() -> new IllegalArgumentException("root " + name + " has no source '" + src
                 + "'; its sources: " + String.join(", ", n.config.sources().stream().map(RootConfig.Source::name).toList()))));
         if (n.supervisor.isEmpty()) throw new IllegalArgumentException(n.status().reason());
+        if (name.equals(CORE)) throw new IllegalArgumentException("the core root has one source, its copy into RAM: it is never rerooted");
         return n;
     }
 

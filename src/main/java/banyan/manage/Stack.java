@@ -228,6 +228,7 @@ public final class Stack {
         return roots.statuses();
     }
 
+    public Host host() { return host; } // where roots are seen, and the exec step that enters one (a shell on the core)
     public double acquireSeconds(String root) {
         return roots.get(root).map(RootNode::acquireSeconds).orElse(-1.0);
     }
@@ -330,7 +331,7 @@ public final class Stack {
     }
 
     private Node[] nodes() {
-        roots.refresh(entries.values());
+        roots.refresh(entries.values(), !goingDown);
         Node[] out = new Node[byIndex.length];
         for (int i = 0; i < out.length; i++) {
             Vertex e = byIndex[i];

@@ -241,6 +241,10 @@ public final class RootSupervisor {
                     Mounts.tmpfs(at, a.size()); // a fresh tmpfs of our own: nothing there can block
                     spawn(m.job(), children.resolve(List.of("tar", "--numeric-owner", "-xpf", a.archive(), "-C", at)), true, Optional.empty());
                 }
+                case RootConfig.Core c -> {
+                    Mounts.tmpfs(at, c.size());
+                    spawn(m.job(), children.resolve(CoreCopy.argv(at, c.files())), true, Optional.empty());
+                }
             }
         } catch (IOException | OsException | IllegalArgumentException e) {
             raised.add(new Refused(m.job(), e.getMessage()));

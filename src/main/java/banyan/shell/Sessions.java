@@ -37,14 +37,34 @@ public final class Sessions {
         }
     }
 
+    /** A root to run a shell in: its place, entered by the exec step (a mount namespace of its own, pivot_root). */
+    public record InRoot(java.nio.file.Path place, java.nio.file.Path execHelper) {}
+
     /** Opens a session running command (empty: $SHELL, else /bin/sh, as a login shell would be) on a new pty. */
     public Session open(List<String> command, int rows, int cols, Optional<String> term) throws Refused {
+        return open(command, rows, cols, term, Optional.empty());
+    }
+
+    /**
+     * The same in root (its /bin/sh by default); the program is looked up there by the exec step,
+     * since banyan never resolves a path on a root.
+     */
+    public Session open(List<String> command, int rows, int cols, Optional<String> term, Optional<InRoot> root) throws Refused {
         if (open.size() >= MAX) throw new Refused(MAX + " shell sessions are open already; end one (banyan sessions lists them)");
-        List<String> argv = command.isEmpty() ? List.of(env.getOrDefault("SHELL", "/bin/sh").isEmpty() ? "/bin/sh" : env.getOrDefault("SHELL", "/bin/sh"))
-                : command;
+        String shell = root.isPresent() || env.getOrDefault("SHELL", "").isEmpty() ? "/bin/sh" : env.get("SHELL");
+        List<String> argv = command.isEmpty() ? List.of(shell) : command;
         String path = env.getOrDefault("PATH", Spawn.DEFAULT_PATH);
-        String program = Spawn.resolve(argv.getFirst(), path)
-                .orElseThrow(() -> new Refused("program '" + argv.getFirst() + "' not found in PATH=" + path));
+        String program;
+        List<String> spawned;
+        if (root.isPresent()) {
+            program = root.get().execHelper().toString();
+            spawned = new ArrayList<>(List.of("banyan-exec", "--root", root.get().place().toString(), "-", "-", argv.getFirst()));
+            spawned.addAll(argv);
+        } else {
+            program = Spawn.resolve(argv.getFirst(), path)
+                    .orElseThrow(() -> new Refused("program '" + argv.getFirst() + "' not found in PATH=" + path));
+            spawned = argv;
+        }
         Pty.Pair pty;
         try {
             pty = Pty.open();
@@ -59,7 +79,7 @@ public final class Sessions {
             env.forEach((k, v) -> { if (!k.equals("TERM")) e.add(k + "=" + v); });
             e.add("TERM=" + term.filter(t -> t.matches("[A-Za-z0-9._+-]{1,64}")).orElse(env.getOrDefault("TERM", "xterm")));
             e.add("BANYAN_SESSION=" + id);
-            int pid = Reaper.get().spawn(Spawn.Spec.onTerminal(program, argv, e, Optional.of("/"), pty.slave()),
+            int pid = Reaper.get().spawn(Spawn.Spec.onTerminal(program, spawned, e, Optional.of("/"), pty.slave()),
                     exit -> Thread.ofVirtual().name("pty-" + id + "-exit").start(() -> s.exited(exit)));
             open.put(id, s);
             s.start(pid);
