@@ -26,7 +26,7 @@ import java.util.stream.Stream;
 public final class ConfigLoader {
     private ConfigLoader() {}
 
-    static final Set<String> TOP_LEVEL = Set.of("boot", "service", "target", "root", "log_dir", "log_max_size", "log_max_files");
+    static final Set<String> TOP_LEVEL = Set.of("boot", "service", "target", "root", "peer", "peer_timeout", "grid", "log_dir", "log_max_size", "log_max_files");
     static final Set<String> SERVICE_KEYS = Set.of("command", "restart", "min_uptime", "backoff", "backoff_max",
             "backoff_reset", "max_restarts", "restart_window", "stop_signal", "stop_timeout", "env", "env_file",
             "working_dir", "user", "group", "ready", "start_timeout", "liveness", "watchdog", "type", "stop_command",
@@ -48,11 +48,14 @@ public final class ConfigLoader {
         Map<String, Target> targets = new LinkedHashMap<>();
         LogConfig[] log = {LogConfig.DEFAULT};
         LinkedHashMap<String, RootConfig> roots = new LinkedHashMap<>();
-        for (Path file : files) readFile(file, boot, bootAt, services, targets, roots, log, problems);
-        if (problems.isEmpty()) GraphCheck.check(files.getFirst(), services, targets, boot, bootAt, problems);
+        LinkedHashMap<String, PeerConfig> peers = new LinkedHashMap<>();
+        Duration[] peerTimeout = {GridConfig.DEFAULT_PEER_TIMEOUT};
+        for (Path file : files) readFile(file, boot, bootAt, services, targets, roots, log, peers, peerTimeout, problems);
+        GridConfig grid = new GridConfig(peers, peerTimeout[0]);
+        if (problems.isEmpty()) GraphCheck.check(files.getFirst(), services, targets, boot, bootAt, grid, problems);
         if (problems.isEmpty()) RootReader.check(services, roots, problems);
         if (!problems.isEmpty()) throw new ConfigException(problems);
-        return new StackConfig(files, boot, services, targets, log[0], roots);
+        return new StackConfig(files, boot, services, targets, log[0], roots, grid);
     }
 
     private static List<Path> files(Path path, List<Problem> problems) throws ConfigException {
@@ -74,7 +77,8 @@ public final class ConfigLoader {
     }
 
     private static void readFile(Path file, Map<String, String> boot, Map<String, Place> bootAt, Map<String, ServiceConfig> services,
-                                 Map<String, Target> targets, Map<String, RootConfig> roots, LogConfig[] log, List<Problem> problems) {
+                                 Map<String, Target> targets, Map<String, RootConfig> roots, LogConfig[] log,
+                                 Map<String, PeerConfig> peers, Duration[] peerTimeout, List<Problem> problems) {
         Optional<TomlParseResult> parsed = parse(file, problems);
         if (parsed.isEmpty()) return;
         TomlParseResult toml = parsed.get();
@@ -100,6 +104,7 @@ public final class ConfigLoader {
         if (toml.contains("service") && !toml.isTable("service")) top.error("service", "must be tables: [service.NAME]");
         targets(file, toml, top, targets, problems);
         RootReader.read(file, toml, top, roots, problems);
+        peerTimeout[0] = PeerReader.read(file, toml, top, peers, peerTimeout[0], problems);
         if (!toml.isTable("service")) return;
         TomlTable all = toml.getTable("service");
         for (String name : inFileOrder(all)) {

@@ -7,12 +7,17 @@ import java.util.SequencedMap;
 
 /**
  * A whole configuration: services in file order, the targets that group them, where logs go, and
- * the roots services may live on.
+ * the roots services may live on, and the peers whose services they may depend on.
  * {@link #bootTarget} is what `banyan up` brings up.
  */
 public record StackConfig(List<Path> sources, Map<String, String> boot, SequencedMap<String, ServiceConfig> services,
-                          Map<String, Target> targets, LogConfig log, SequencedMap<String, RootConfig> roots) {
+                          Map<String, Target> targets, LogConfig log, SequencedMap<String, RootConfig> roots, GridConfig grid) {
     public static final String DEFAULT_TARGET = "default";
+
+    public StackConfig(List<Path> sources, Map<String, String> boot, SequencedMap<String, ServiceConfig> services,
+                       Map<String, Target> targets, LogConfig log, SequencedMap<String, RootConfig> roots) {
+        this(sources, boot, services, targets, log, roots, GridConfig.NONE);
+    }
 
     public StackConfig(List<Path> sources, Map<String, String> boot, SequencedMap<String, ServiceConfig> services,
                        Map<String, Target> targets, LogConfig log) {
@@ -53,7 +58,7 @@ public record StackConfig(List<Path> sources, Map<String, String> boot, Sequence
         while (!todo.isEmpty()) {
             String n = todo.pop();
             ServiceConfig s = services.get(n);
-            if (s == null || !out.add(n)) continue;
+            if (s == null || !out.add(n)) continue; // a remote service (files@b) is not ours to bring up
             todo.addAll(s.deps().requires());
             todo.addAll(s.deps().wants());
         }

@@ -113,7 +113,7 @@ public final class Init {
         Map<String, String> boot = new LinkedHashMap<>(config.boot());
         BootSettings s = settings;
         if (s != null) boot.put("target", s.target());
-        return new StackConfig(config.sources(), boot, config.services(), config.targets(), config.log(), config.roots());
+        return new StackConfig(config.sources(), boot, config.services(), config.targets(), config.log(), config.roots(), config.grid());
     }
 
     /**
