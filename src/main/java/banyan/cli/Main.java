@@ -30,6 +30,7 @@ public final class Main {
         m.put("continue", ContinueCommand.class);
         m.put("shutdown", ShutdownCommand.class);
         m.put("roots", RootsCommand.class);
+        m.put("peers", PeersCommand.class);
         m.put("reroot", RerootCommand.class);
         m.put("shell", ShellCommand.class);
         m.put("sessions", SessionsCommand.class);

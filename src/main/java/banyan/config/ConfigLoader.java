@@ -26,7 +26,8 @@ import java.util.stream.Stream;
 public final class ConfigLoader {
     private ConfigLoader() {}
 
-    static final Set<String> TOP_LEVEL = Set.of("boot", "vars", "service", "target", "root", "core", "log_dir", "log_max_size", "log_max_files");
+    static final Set<String> TOP_LEVEL = Set.of("boot", "vars", "service", "target", "root", "core", "peer", "peer_timeout", "grid",
+            "log_dir", "log_max_size", "log_max_files");
     static final Set<String> SERVICE_KEYS = Set.of("command", "restart", "min_uptime", "backoff", "backoff_max",
             "backoff_reset", "max_restarts", "restart_window", "stop_signal", "stop_timeout", "env", "env_file",
             "working_dir", "user", "group", "ready", "start_timeout", "liveness", "watchdog", "type", "stop_command",
@@ -63,13 +64,16 @@ public final class ConfigLoader {
         LogConfig[] log = {LogConfig.DEFAULT};
         LinkedHashMap<String, RootConfig> roots = new LinkedHashMap<>();
         List<Optional<CoreReader.Spec>> core = new ArrayList<>(List.of(Optional.empty()));
-        parsed.forEach((file, toml) -> readFile(file, toml, expander, boot, bootAt, services, targets, roots, core, log, problems));
+        LinkedHashMap<String, PeerConfig> peers = new LinkedHashMap<>();
+        Duration[] peerTimeout = {GridConfig.DEFAULT_PEER_TIMEOUT};
+        parsed.forEach((file, toml) -> readFile(file, toml, expander, boot, bootAt, services, targets, roots, core, log, peers, peerTimeout, problems));
         if (problems.isEmpty()) CoreReader.add(core.getFirst(), services, roots, problems);
-        if (problems.isEmpty()) GraphCheck.check(files.getFirst(), services, targets, boot, bootAt, problems);
+        GridConfig grid = new GridConfig(peers, peerTimeout[0]);
+        if (problems.isEmpty()) GraphCheck.check(files.getFirst(), services, targets, boot, bootAt, grid, problems);
         if (problems.isEmpty()) RootReader.check(services, roots, problems);
         Set<String> held = vars.held(services.keySet());
         if (!problems.isEmpty()) throw new ConfigException(problems);
-        return new StackConfig(files, boot, services, targets, log[0], roots, vars.vars(expander), held);
+        return new StackConfig(files, boot, services, targets, log[0], roots, vars.vars(expander), held, grid);
     }
 
     private static List<Path> files(Path path, List<Problem> problems) throws ConfigException {
@@ -92,7 +96,8 @@ public final class ConfigLoader {
 
     private static void readFile(Path file, TomlParseResult toml, Expander vars, Map<String, String> boot, Map<String, Place> bootAt,
                                  Map<String, ServiceConfig> services, Map<String, Target> targets, Map<String, RootConfig> roots,
-                                 List<Optional<CoreReader.Spec>> core, LogConfig[] log, List<Problem> problems) {
+                                 List<Optional<CoreReader.Spec>> core, LogConfig[] log, Map<String, PeerConfig> peers,
+                                 Duration[] peerTimeout, List<Problem> problems) {
         Fields top = new Fields(file, toml, "top level", null, problems, vars);
         top.rejectUnknown(TOP_LEVEL);
         vars.owner("config");
@@ -112,6 +117,7 @@ public final class ConfigLoader {
         vars.owner("roots");
         RootReader.read(file, toml, top, roots, problems);
         core.set(0, CoreReader.read(file, toml, top, core.getFirst(), problems));
+        peerTimeout[0] = PeerReader.read(file, toml, top, peers, peerTimeout[0], problems);
         if (!toml.isTable("service")) return;
         TomlTable all = toml.getTable("service");
         for (String name : inFileOrder(all)) {

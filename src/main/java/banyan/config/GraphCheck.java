@@ -11,10 +11,10 @@ final class GraphCheck {
 
     /** bootAt: where each [boot] key was written. */
     static void check(java.nio.file.Path firstFile, Map<String, ServiceConfig> services, Map<String, Target> targets, Map<String, String> boot,
-                      Map<String, Place> bootAt, List<Problem> problems) {
+                      Map<String, Place> bootAt, GridConfig grid, List<Problem> problems) {
         for (ServiceConfig s : services.values()) {
-            refs(s.place(), "service." + s.name(), "requires", s.deps().requires(), services.keySet(), problems);
-            refs(s.place(), "service." + s.name(), "wants", s.deps().wants(), services.keySet(), problems);
+            remoteRefs(s, "requires", s.deps().requires(), services.keySet(), grid, problems);
+            remoteRefs(s, "wants", s.deps().wants(), services.keySet(), grid, problems);
             refs(s.place(), "service." + s.name(), "after", s.deps().after(), services.keySet(), problems);
         }
         for (Target t : targets.values()) {
@@ -30,6 +30,23 @@ final class GraphCheck {
         services.values().forEach(s -> edges.put(s.name(), s.deps().ordering().stream().filter(services::containsKey).toList()));
         Cycles.find(edges).ifPresent(c -> problems.add(services.get(c.getFirst()).place()
                 .problem("dependency cycle: " + String.join(" → ", c) + "; break it by removing one of these requires/wants/after")));
+    }
+
+    /** requires and wants may also name SERVICE@PEER, a service of a [peer.PEER]; a local service of that name comes first. */
+    private static void remoteRefs(ServiceConfig s, String key, List<String> names, Set<String> known, GridConfig grid, List<Problem> problems) {
+        List<String> local = new java.util.ArrayList<>();
+        for (String n : names) {
+            int at = n.lastIndexOf('@');
+            if (known.contains(n) || at <= 0) local.add(n);
+            else if (grid.peerOf(n).isEmpty()) {
+                String peer = n.substring(at + 1), near = Suggest.nearest(peer, grid.peers().keySet());
+                problems.add(s.place().problem("service." + s.name() + "." + key + ": no service '" + n + "' and no [peer." + peer + "]"
+                        + (near != null ? "; did you mean '" + n.substring(0, at + 1) + near + "'?"
+                        : grid.peers().isEmpty() ? "; define [peer." + peer + "] with its address and token_file" : "; peers: " + String.join(", ", grid.peers().keySet()))));
+            } else if (!n.substring(0, at).matches("[A-Za-z0-9][A-Za-z0-9_.@-]*"))
+                problems.add(s.place().problem("service." + s.name() + "." + key + ": '" + n.substring(0, at) + "' is not a service name"));
+        }
+        refs(s.place(), "service." + s.name(), key, local, known, problems);
     }
 
     private static void refs(Place at, String section, String key, List<String> names, Set<String> known, List<Problem> problems) {

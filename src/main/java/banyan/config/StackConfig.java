@@ -8,17 +8,17 @@ import java.util.Set;
 
 /**
  * A whole configuration: services in file order, the targets that group them, where logs go, and
- * the roots services may live on.
+ * the roots services may live on, and the peers whose services they may depend on.
  * {@link #bootTarget} is what `banyan up` brings up.
  */
 public record StackConfig(List<Path> sources, Map<String, String> boot, SequencedMap<String, ServiceConfig> services,
                           Map<String, Target> targets, LogConfig log, SequencedMap<String, RootConfig> roots, Vars vars,
-                          Set<String> held) {
+                          Set<String> held, GridConfig grid) {
     public static final String DEFAULT_TARGET = "default";
 
     public StackConfig(List<Path> sources, Map<String, String> boot, SequencedMap<String, ServiceConfig> services,
                        Map<String, Target> targets, LogConfig log, SequencedMap<String, RootConfig> roots) {
-        this(sources, boot, services, targets, log, roots, Vars.NONE, Set.of());
+        this(sources, boot, services, targets, log, roots, Vars.NONE, Set.of(), GridConfig.NONE);
     }
 
     public StackConfig(List<Path> sources, Map<String, String> boot, SequencedMap<String, ServiceConfig> services,
@@ -42,7 +42,7 @@ public record StackConfig(List<Path> sources, Map<String, String> boot, Sequence
 
     /** This configuration with another [boot] (init: the kernel's command line chose the target). */
     public StackConfig withBoot(Map<String, String> boot) {
-        return new StackConfig(sources, boot, services, targets, log, roots, vars, held);
+        return new StackConfig(sources, boot, services, targets, log, roots, vars, held, grid);
     }
 
     /**
@@ -50,7 +50,7 @@ public record StackConfig(List<Path> sources, Map<String, String> boot, Sequence
      * them: those cleared at a prompt or in a vars file, and during a bring-up by steps those not yet asked.
      */
     public StackConfig withHeld(Set<String> held) {
-        return new StackConfig(sources, boot, services, targets, log, roots, vars, held);
+        return new StackConfig(sources, boot, services, targets, log, roots, vars, held, grid);
     }
 
     /** [boot].target, or "default". */
@@ -89,7 +89,7 @@ public record StackConfig(List<Path> sources, Map<String, String> boot, Sequence
         while (!todo.isEmpty()) {
             String n = todo.pop();
             ServiceConfig s = services.get(n);
-            if (s == null || !out.add(n)) continue;
+            if (s == null || !out.add(n)) continue; // a remote service (files@b) is not ours to bring up
             todo.addAll(s.deps().requires());
             todo.addAll(s.deps().wants());
         }

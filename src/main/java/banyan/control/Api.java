@@ -94,6 +94,12 @@ final class Api extends Handler.Abstract {
         switch (p[2]) {
             case "services" -> services(req, method, p, reply);
             case "roots" -> roots(req, method, p, reply);
+            case "peers" -> {
+                if (p.length != 3) throw notFound();
+                allow(method, "GET");
+                Inputs.query(req, NONE);
+                reply.json(200, Json.peers(stack.peers()));
+            }
             case "start", "stop", "restart" -> {
                 if (p.length != 3) throw notFound();
                 allow(method, "POST");
@@ -120,8 +126,10 @@ final class Api extends Handler.Abstract {
             case "events" -> {
                 if (p.length != 3) throw notFound();
                 allow(method, "GET");
-                Inputs.query(req, NONE);
-                EventStream.serve(events, logs, reply);
+                Duration keepalive = Inputs.duration(Inputs.query(req, Set.of("keepalive")), "keepalive", EventStream.KEEPALIVE);
+                if (keepalive.compareTo(EventStream.MIN_KEEPALIVE) < 0 || keepalive.compareTo(EventStream.KEEPALIVE) > 0)
+                    throw new Refusal(400, "keepalive must be from 100ms to 15s (a peer asks for a third of its peer_timeout)");
+                EventStream.serve(events, logs, reply, keepalive);
             }
             case "reload" -> {
                 if (p.length != 3) throw notFound();

@@ -5,11 +5,14 @@ import banyan.logs.Logs;
 import java.time.Instant;
 import java.util.concurrent.TimeUnit;
 
-/** GET /v1/events: each state change as a server-sent event "state" (a root's: "root"); a comment every 15 s keeps proxies and clients awake. */
+/** GET /v1/events: each state change as a server-sent event "state" (a root's: "root"); a comment every 15 s (or ?keepalive) keeps proxies and clients awake. */
 final class EventStream {
     private EventStream() {}
 
-    static void serve(Events events, Logs logs, Reply reply) {
+    /** The default, for proxies; a peer asks for a third of its peer_timeout (?keepalive=1s) so that a silence means it is gone. */
+    static final java.time.Duration KEEPALIVE = java.time.Duration.ofSeconds(15), MIN_KEEPALIVE = java.time.Duration.ofMillis(100);
+
+    static void serve(Events events, Logs logs, Reply reply, java.time.Duration keepalive) {
         reply.begin("text/event-stream");
         try (Events.Subscription sub = events.subscribe()) {
             reply.chunk(": banyan events\n\n"); // subscribed before this is sent: nothing after it is missed
@@ -20,7 +23,7 @@ final class EventStream {
                     reply.end();
                     return;
                 }
-                Events.Change c = sub.queue.poll(15, TimeUnit.SECONDS);
+                Events.Change c = sub.queue.poll(keepalive.toNanos(), TimeUnit.NANOSECONDS);
                 if (c == null) {
                     reply.chunk(": keepalive\n\n");
                     continue;

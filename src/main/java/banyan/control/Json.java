@@ -67,6 +67,25 @@ final class Json {
         return out;
     }
 
+    static JsonObject peers(List<banyan.grid.PeerStatus> all) {
+        JsonArray a = new JsonArray();
+        for (banyan.grid.PeerStatus p : all) {
+            JsonObject o = new JsonObject();
+            o.addProperty("name", p.name());
+            o.addProperty("address", p.address());
+            o.addProperty("state", p.state().wire());
+            o.addProperty("since", p.since().toString());
+            o.addProperty("last_error", p.lastError());
+            if (p.latencyMs() < 0) o.add("latency_ms", JsonNull.INSTANCE);
+            else o.addProperty("latency_ms", Math.round(p.latencyMs() * 1000) / 1000.0);
+            o.addProperty("services", p.services().size());
+            a.add(o);
+        }
+        JsonObject o = new JsonObject();
+        o.add("peers", a);
+        return o;
+    }
+
     static JsonObject root(banyan.roots.RootStatus r) {
         JsonObject o = new JsonObject();
         o.addProperty("name", r.name());

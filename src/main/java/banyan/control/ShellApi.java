@@ -43,7 +43,7 @@ final class ShellApi {
     private Sessions.InRoot core() throws Api.Refusal {
         RootStatus st = stack.roots().stream().filter(r -> r.name().equals("core")).findFirst().orElseThrow(() -> new Api.Refusal(409,
                 "this configuration has no core root: give [core] (copy = [...]) or a service with root = \"core\", then reload"));
-        if (!st.state().equals("up")) throw new Api.Refusal(409, "the core root is " + st.state() + ": " + st.reason());
+        if (!st.up()) throw new Api.Refusal(409, "the core root is " + st.state() + ": " + st.reason());
         Path helper = stack.host().execHelper().filter(Files::isExecutable).orElseThrow(() -> new Api.Refusal(409,
                 "the exec step banyan-exec, which enters a root, is missing; rebuild banyan"));
         return new Sessions.InRoot(stack.host().roots().resolve("core"), helper);

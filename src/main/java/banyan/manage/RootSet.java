@@ -66,7 +66,7 @@ final class RootSet {
     }
 
     /** Stack thread: the services wanted but down because their root is not up, and what the root does. */
-    Map<String, String> waiting(java.util.Collection<Entry> entries, Map<String, String> before) {
+    Map<String, String> waiting(java.util.Collection<Entry> entries, Map<String, String> before, RemoteSet remotes) {
         Map<String, String> w = new java.util.HashMap<>();
         for (Entry e : entries) {
             if (!e.wanted || e.config.root().isEmpty()) continue;
@@ -74,6 +74,7 @@ final class RootSet {
             if (!st.up()) w.put(e.config.name(), "waiting for root " + st.name() + " (" + st.state() + st.source().map(x -> " " + x).orElse("")
                     + (st.reason().isEmpty() ? "" : ": " + st.reason()) + ")");
         }
+        remotes.waiting(entries, w);
         return w.equals(before) ? before : Map.copyOf(w);
     }
 

@@ -34,6 +34,7 @@ public final class Stack {
     private Graph graph;                                               // stack thread
     private Vertex[] byIndex;                                          // stack thread: services and roots in the graph's order
     private final RootSet roots;
+    private final RemoteSet remotes = new RemoteSet(inbox::wake);      // peers' services, followed off the stack thread
     private volatile Map<String, String> waiting = Map.of();          // written by the stack thread: services down until their root is up, and why
     private volatile StackConfig config;                               // written by the stack thread: the file in force
     private volatile List<Supervisor> supervisors = List.of();         // a snapshot for readers on other threads
@@ -65,6 +66,7 @@ public final class Stack {
         this.config = config;
         this.roots = new RootSet(rootsAt, (before, now) -> inbox.note(() -> rootChanged(before, now)));
         roots.add(config);
+        remotes.peers.apply(config.grid());
         for (ServiceConfig s : config.services().values()) entries.put(s.name(), new Entry(new Supervisor(s, this.host).open()));
         rebuild();
         Thread.ofVirtual().name("stack").start(this::run);
@@ -182,6 +184,7 @@ public final class Stack {
         supervisors.forEach(Supervisor::awaitClosed); // each removes its own cgroup; the caller then removes the parent
         retired.awaitClosed();
         roots.close(Duration.ofSeconds(10)); // released after their services: a failed one is stopped here
+        remotes.peers.close();
     }
 
     /**
@@ -214,6 +217,7 @@ public final class Stack {
         Diff diff = ReloadDiff.apply(entries, next, c -> new Entry(new Supervisor(c, host).open()));
         config = next;
         roots.add(next);
+        remotes.peers.apply(next.grid());
         swaps = entries.values().stream().anyMatch(Entry::swapDue);
         rebuild();
         return diff;
@@ -229,6 +233,11 @@ public final class Stack {
     }
 
     public Host host() { return host; } // where roots are seen, and the exec step that enters one (a shell on the core)
+    /** The peers, in the file's order, as their followers last saw them. */
+    public List<banyan.grid.PeerStatus> peers() {
+        return remotes.statuses();
+    }
+
     public double acquireSeconds(String root) {
         return roots.get(root).map(RootNode::acquireSeconds).orElse(-1.0);
     }
@@ -304,30 +313,12 @@ public final class Stack {
         }
         if (roots.swap(entries.values())) rebuild();
         retired.stopWhatRuns();
-        observe();
+        pass++;
+        for (Vertex e : byIndex) e.observe(pass);
         Transitions.Decision d = Transitions.decide(graph, nodes());
         for (int i : d.stop()) byIndex[i].stop();
         for (int i : d.start()) byIndex[i].start();
-        waiting = roots.waiting(entries.values(), waiting);
-    }
-
-    /**
-     * Notes, for each service, the planner pass in which its current instance was first seen, and
-     * first seen ready. A service whose instance is no newer than the ready instance of something
-     * it requires is stale: both died (kill -9 -1) and restarted on their own, and the level
-     * alone would not show that the requirement went away in between.
-     */
-    private void observe() {
-        pass++;
-        for (Vertex e : byIndex) e.observe(pass);
-    }
-
-    private boolean stale(int i) {
-        Vertex e = byIndex[i];
-        if (e.instance == -1) return false;
-        for (int r : graph.requires()[i])
-            if (byIndex[r].readyInstance != -1 && byIndex[r].readyPass >= e.seenPass) return true;
-        return false;
+        waiting = roots.waiting(entries.values(), waiting, remotes);
     }
 
     private Node[] nodes() {
@@ -335,7 +326,7 @@ public final class Stack {
         Node[] out = new Node[byIndex.length];
         for (int i = 0; i < out.length; i++) {
             Vertex e = byIndex[i];
-            out[i] = new Node(e.phase(), e.wanted, e.pending, e.holding(), stale(i));
+            out[i] = new Node(e.phase(), e.wanted, e.pending, e.holding(), Vertex.stale(graph, byIndex, i));
         }
         return out;
     }
@@ -344,8 +335,10 @@ public final class Stack {
         var deps = new LinkedHashMap<String, Dependencies>();
         roots.nodes().keySet().forEach(r -> deps.put(RootNode.key(r), Dependencies.NONE));
         entries.forEach((n, e) -> deps.put(n, RootNode.edges(e.config)));
+        remotes.rebuild(entries.values(), config.grid(), deps);
         graph = Graph.of(deps);
-        byIndex = graph.order().stream().map(n -> n.startsWith("root:") ? roots.nodes().get(n.substring(5)) : entries.get(n)).toArray(Vertex[]::new);
+        byIndex = graph.order().stream().map(n -> n.startsWith("root:") ? roots.nodes().get(n.substring(5))
+                : entries.containsKey(n) ? entries.get(n) : remotes.get(n)).toArray(Vertex[]::new);
         supervisors = entries.values().stream().map(e -> e.supervisor).toList();
     }
 }

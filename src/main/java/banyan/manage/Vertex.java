@@ -1,10 +1,11 @@
 package banyan.manage;
 
 /**
- * A node of the graph as the stack tracks it: a service ({@link Entry}) or a root ({@link RootNode}).
+ * A node of the graph as the stack tracks it: a service ({@link Entry}), a root ({@link RootNode}) or
+ * a service of a peer ({@link RemoteNode}).
  * Every field belongs to the stack thread.
  */
-abstract sealed class Vertex permits Entry, RootNode {
+abstract sealed class Vertex permits Entry, RootNode, RemoteNode {
     boolean wanted, pending;
     long instance = -1, seenPass;          // its running instance and the pass that first saw it
     long readyInstance = -1, readyPass;    // the same, once that instance was ready
@@ -38,5 +39,18 @@ abstract sealed class Vertex permits Entry, RootNode {
             readyInstance = key;
             readyPass = pass;
         }
+    }
+
+    /**
+     * A service whose instance is no newer than the ready instance of something it requires is
+     * stale: both died (kill -9 -1) and restarted on their own, and the level alone would not show
+     * that the requirement went away in between (observe notes the passes).
+     */
+    static boolean stale(Graph graph, Vertex[] byIndex, int i) {
+        Vertex e = byIndex[i];
+        if (e.instance == -1) return false;
+        for (int r : graph.requires()[i])
+            if (byIndex[r].readyInstance != -1 && byIndex[r].readyPass >= e.seenPass) return true;
+        return false;
     }
 }

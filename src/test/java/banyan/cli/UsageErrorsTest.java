@@ -73,6 +73,8 @@ class UsageErrorsTest {
             c("vars", "Unmatched argument", "vars", "extra"),
             c("vars", "Unknown option: '--bogus'", "vars", "--bogus"),
             c("continue", "Unmatched argument", "continue", "extra"),
+            c("peers", "Unmatched argument", "peers", "extra"),
+            c("peers", "Unknown option: '--bogus'", "peers", "--bogus"),
             c("help", "Unknown subcommand 'frob'", "help", "frob"),
             c("", "Unmatched argument at index 0: 'frob'", "frob"),
             c("", "Unknown option: '--bogus'", "--bogus"));

@@ -123,7 +123,7 @@ class CoreRootIT {
                 """.formatted(big));
         Files.write(big.resolve("blob"), new byte[4 << 20]);
         stack.up();
-        await("core failed", () -> stack.roots().stream().anyMatch(r -> r.name().equals("core") && r.state().equals("failed")));
+        await("core failed", () -> stack.roots().stream().anyMatch(r -> r.name().equals("core") && r.state() == banyan.roots.RootState.FAILED));
         String reason = stack.roots().stream().filter(r -> r.name().equals("core")).findFirst().orElseThrow().reason();
         assertTrue(reason.contains("No space left on device"), reason);
         assertEquals(ServiceState.DOWN, stack.status("admin").orElseThrow().state());
@@ -132,7 +132,7 @@ class CoreRootIT {
     @Test
     void aShellOnTheCoreRunsItsShInsideItOnAPty() throws Exception {
         stack("[core]\ncopy = [\"/bin/busybox\"]\n").up();
-        await("core up with no service on it", () -> stack.roots().stream().anyMatch(r -> r.name().equals("core") && r.state().equals("up")));
+        await("core up with no service on it", () -> stack.roots().stream().anyMatch(r -> r.name().equals("core") && r.up()));
         banyan.shell.Sessions sessions = new banyan.shell.Sessions(java.util.Map.of("PATH", "/bin", "TERM", "dumb"));
         banyan.shell.Session s = sessions.open(java.util.List.of("/bin/sh", "-c", "[ -e /usr ] || echo only-core; tty; exit 7"), 24, 80,
                 Optional.empty(), Optional.of(new banyan.shell.Sessions.InRoot(dir.resolve("roots/core"), stack.host().execHelper().orElseThrow())));
