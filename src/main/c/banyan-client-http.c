@@ -58,9 +58,8 @@ long long now_nanos(void) {
     return t.tv_sec * 1000000000LL + t.tv_nsec;
 }
 
-static _Noreturn void lost(const char *method, const char *where, const char *why) {
-    (void) method;
-    if (!committed) jvm();
+/* The connection failed once made: what the JVM client says (asking again could give another answer, "not reachable"). */
+static _Noreturn void lost(const char *where, const char *why) {
     fprintf(stderr, "banyan: lost the connection to banyan at %s: %s\n", where, why);
     exit(UNREACHABLE);
 }
@@ -122,7 +121,7 @@ int exchange(const char *where, const char *method, const char *path, const char
     for (int sent = 0; sent < n;) {
         ssize_t w = send(fd, request + sent, n - sent, MSG_NOSIGNAL);
         if (w < 0 && errno == EINTR) continue;
-        if (w < 0) lost(method, where, io_error(errno));
+        if (w < 0) lost(where, io_error(errno));
         sent += w;
     }
     free(request);
@@ -134,13 +133,13 @@ int exchange(const char *where, const char *method, const char *path, const char
         if (!raw) jvm();
         ssize_t r = read(fd, raw + have, cap - have - 1);
         if (r < 0 && errno == EINTR) continue;
-        if (r < 0) lost(method, where, io_error(errno));
+        if (r < 0) lost(where, io_error(errno));
         if (r == 0) break;
         have += r;
     }
     close(fd);
     raw[have] = 0;
-    if (have == 0) lost(method, where, "connection closed");
+    if (have == 0) lost(where, "connection closed");
     /* status line, then headers up to an empty line */
     char *line = raw, *end = raw + have, *next, *te = NULL;
     long long length = -1;
@@ -149,16 +148,16 @@ int exchange(const char *where, const char *method, const char *path, const char
         if (!next) next = end; /* the last line, cut short: a status line alone is checked, then the headers are missing */
         *next = 0;
         if (next > line && next[-1] == '\r') next[-1] = 0;
-        if (next == end && !first) lost(method, where, "connection closed");
+        if (next == end && !first) lost(where, "connection closed");
         if (first) {
             if (strncmp(line, "HTTP/1.", 7) || !strchr(line, ' ')) break;
             char *code = strchr(line, ' ') + 1;
             if (!(code[0] >= '0' && code[0] <= '9' && code[1] >= '0' && code[1] <= '9' && code[2] >= '0' && code[2] <= '9'
                   && (code[3] == ' ' || code[3] == 0))) break;
             a->status = atoi(code);
-            if (next == end) lost(method, where, "connection closed");
+            if (next == end) lost(where, "connection closed");
         } else if (*line == 0) {
-            if (body(next + 1, end, te, length, a) != 0) lost(method, where, "a broken chunked answer");
+            if (body(next + 1, end, te, length, a) != 0) bad();
             return 0;
         } else {
             char *colon = strchr(line, ':');
@@ -171,7 +170,7 @@ int exchange(const char *where, const char *method, const char *path, const char
                 if (strcasecmp(line, "content-length") == 0) {
                     char *stop;
                     length = strtoll(value, &stop, 10);
-                    if (*stop || stop == value || length < 0) lost(method, where, "a bad Content-Length");
+                    if (*stop || stop == value || length < 0) bad();
                 }
             }
         }
@@ -180,7 +179,7 @@ int exchange(const char *where, const char *method, const char *path, const char
     /* not HTTP: as the JVM client says it */
     char why[512];
     snprintf(why, sizeof why, "not an HTTP answer from %s: %s", where, raw);
-    lost(method, where, why);
+    lost(where, why);
 }
 
 /* Durations.PART is (\d+(?:\.\d+)?)(ms|us|s|m|h|d); the sum at most Durations.MAX, 100 years. */

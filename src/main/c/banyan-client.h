@@ -39,9 +39,8 @@ struct answer {
 const char *control_path(const char *flag);
 
 /*
- * One exchange with banyan, as the JVM client sends it. Returns 0, or exits 3 (not reachable) the
- * way the JVM client does. A broken answer falls through to the JVM, which asks again, unless
- * committed: then it ends with the JVM client's message (exit 3).
+ * One exchange with banyan, as the JVM client sends it. Returns 0, or exits 3 the way the JVM
+ * client does: banyan not reachable, or the connection lost or not answered in HTTP.
  */
 int exchange(const char *where, const char *method, const char *path, const char *json, struct answer *a);
 

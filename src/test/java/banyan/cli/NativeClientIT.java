@@ -188,6 +188,49 @@ class NativeClientIT {
         same(2, "restart", "sleeper", "--timeout=101000d");
     }
 
+    /** A server on a socket of its own that reads each request's head and answers with reply, then closes. */
+    static Thread fake(Path sock, String reply) throws Exception {
+        var server = java.nio.channels.ServerSocketChannel.open(java.net.StandardProtocolFamily.UNIX);
+        server.bind(java.net.UnixDomainSocketAddress.of(sock));
+        return Thread.ofVirtual().start(() -> {
+            try (server) {
+                while (true) {
+                    try (var c = server.accept()) {
+                        var in = new java.io.ByteArrayOutputStream();
+                        var buf = java.nio.ByteBuffer.allocate(4096);
+                        while (!whole(in.toString(StandardCharsets.ISO_8859_1)) && c.read(buf.clear()) > 0)
+                            in.write(buf.array(), 0, buf.position());
+                        c.write(java.nio.ByteBuffer.wrap(reply.getBytes(StandardCharsets.UTF_8)));
+                    }
+                }
+            } catch (java.io.IOException e) {
+                // closed by the test
+            }
+        });
+    }
+
+    /** The head and the Content-Length bytes after it: the JVM client writes the body after the head, and fails on a closed socket. */
+    static boolean whole(String request) {
+        int end = request.indexOf("\r\n\r\n");
+        if (end < 0) return false;
+        var length = java.util.regex.Pattern.compile("(?i)\r\ncontent-length: *([0-9]+)").matcher(request.substring(0, end));
+        return request.length() - end - 4 >= (length.find() ? Integer.parseInt(length.group(1)) : 0);
+    }
+
+    @Test
+    void b_lostAndNotHttp() throws Exception {
+        Path closes = dir.resolve("closes.sock"), garbage = dir.resolve("garbage.sock"), headless = dir.resolve("headless.sock");
+        List<Thread> servers = List.of(fake(closes, ""), fake(garbage, "SSH-2.0-OpenSSH_9.2\r\n"), fake(headless, "HTTP/1.1 200 OK\r\n"));
+        try {
+            same(3, "status", "--control", closes.toString());
+            same(3, "wait", "x", "--control", garbage.toString());
+            same(3, "stop", "x", "--control", garbage.toString());
+            same(3, "restart", "x", "--control", headless.toString());
+        } finally {
+            servers.forEach(Thread::interrupt);
+        }
+    }
+
     @Test
     void c_wait() throws Exception {
         same(0, "wait", "sleeper", "--ready");
