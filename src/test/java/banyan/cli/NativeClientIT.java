@@ -279,6 +279,47 @@ class NativeClientIT {
         jvmOnly(Map.of("BANYAN_CONTROL", "http://127.0.0.1:1"), "status");
     }
 
+    /**
+     * Random argument lists of the five commands from words that the native parser treats in different
+     * ways: whatever the native client does with one (answer, or fall through), the output is the JVM's.
+     * Only services whose answers do not change between two calls (broken fails at once; nope is unknown).
+     */
+    /** Without what changes from one call to the next: the uptime of a running service (a_status compares the padding exactly). */
+    static String clock(byte[] out) {
+        return new String(out, StandardCharsets.UTF_8).replaceAll("\"uptime_seconds\":[0-9.E]+", "\"uptime_seconds\":T")
+                .replaceAll("(?m)^(\\S+ +up +yes +[0-9]+ +)[0-9]+[dhms]([0-9]+[hms])? +", "$1T ").replaceAll(" +", " ");
+    }
+
+    @Test
+    void g_randomShapesGiveWhatTheJvmGives() throws Exception {
+        long seed = System.nanoTime();
+        System.out.println("g_randomShapesGiveWhatTheJvmGives: seed " + seed);
+        java.util.Random random = new java.util.Random(seed);
+        String[] verbs = {"status", "start", "stop", "restart", "wait"};
+        String[] plain = {"broken", "nope", "a b", "--json", "--ready", "--no-wait", "--timeout=300ms", "--timeout 1x", "--control " + socket,
+                "--control=" + socket, "--timeout 0.3s"};
+        String[] odd = {"--timeout", "300ms", "--control", "--", "-h", "@x", "", "-", "--control=", "--jsonx", "--json=true"};
+        int answered = 0;
+        for (int round = 0; round < 40; round++) {
+            List<String> args = new java.util.ArrayList<>(List.of(verbs[random.nextInt(verbs.length)]));
+            for (int n = random.nextInt(5); n > 0; n--) {
+                String w = random.nextInt(5) > 0 ? plain[random.nextInt(plain.length)] : odd[random.nextInt(odd.length)];
+                args.addAll(w.startsWith("--control ") || w.startsWith("--timeout ") ? List.of(w.split(" ", 2)) : List.of(w));
+            }
+            String[] a = args.toArray(String[]::new);
+            Files.deleteIfExists(fellThrough);
+            Run n = run(true, Map.of(), a);
+            boolean native_ = !fellThrough();
+            if (native_) answered++;
+            Run j = run(false, Map.of(), a);
+            String what = "seed " + seed + ": banyan " + String.join(" ", args) + (native_ ? " (native)" : " (fell through)") + "\nnative: " + n.show() + "\njvm: " + j.show();
+            assertEquals(j.code(), n.code(), what);
+            assertEquals(clock(j.out()), clock(n.out()), what);
+            assertArrayEquals(j.err(), n.err(), what);
+        }
+        System.out.println("g_randomShapesGiveWhatTheJvmGives: the native client answered " + answered + " of 40");
+    }
+
     @Test
     void f_argumentsOfTheNativeClientItself() throws Exception {
         Process p = new ProcessBuilder(Client.NATIVE.toString()).redirectErrorStream(true).start();
