@@ -74,11 +74,17 @@ static json_object *accept(struct answer *a, int also, int also2) {
             if (!strchr(" \t\r\n", a->body[at])) o = NULL;
     if (!o || !json_object_is_type(o, json_type_object)) bad(); /* the JVM's lenient parser may read it otherwise */
     if (a->status == also || a->status == also2 || a->status / 100 == 2) return o;
-    json_object *e;
-    if (!json_object_object_get_ex(o, "error", &e) || !json_object_is_type(e, json_type_string)) bad();
-    fprintf(stderr, "banyan: ");
-    fwrite(json_object_get_string(e), 1, json_object_get_string_len(e), stderr);
-    fputc('\n', stderr);
+    json_object *e = NULL;
+    json_object_object_get_ex(o, "error", &e);
+    json_type t = json_object_get_type(e); /* null when missing or null */
+    if (t == json_type_double) bad(); /* Gson may write the number otherwise */
+    if (t == json_type_string || t == json_type_int || t == json_type_boolean) {
+        fprintf(stderr, "banyan: ");
+        fwrite(json_object_get_string(e), 1, t == json_type_string ? (size_t) json_object_get_string_len(e) : strlen(json_object_get_string(e)), stderr);
+        fputc('\n', stderr);
+    } else {
+        fprintf(stderr, "banyan: HTTP %d without an error message: is this banyan's control API?\n", a->status);
+    }
     int s = a->status;
     exit(s == 400 || s == 401 || s == 404 || s == 405 || s == 413 ? USAGE : s == 503 ? UNREACHABLE : FAILED);
 }

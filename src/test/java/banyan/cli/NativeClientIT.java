@@ -134,7 +134,7 @@ class NativeClientIT {
         Run j = run(false, env, args);
         assertEquals(j.code(), n.code(), n.show() + j.show());
         assertEquals(new String(j.err(), StandardCharsets.UTF_8), new String(n.err(), StandardCharsets.UTF_8));
-        assertEquals(new String(j.out(), StandardCharsets.UTF_8), new String(n.out(), StandardCharsets.UTF_8));
+        assertEquals(clock(j.out()), clock(n.out()));
     }
 
     @Test
@@ -220,8 +220,16 @@ class NativeClientIT {
     @Test
     void b_lostAndNotHttp() throws Exception {
         Path closes = dir.resolve("closes.sock"), garbage = dir.resolve("garbage.sock"), headless = dir.resolve("headless.sock");
-        List<Thread> servers = List.of(fake(closes, ""), fake(garbage, "SSH-2.0-OpenSSH_9.2\r\n"), fake(headless, "HTTP/1.1 200 OK\r\n"));
+        Path nullError = dir.resolve("null-error.sock"), numberError = dir.resolve("number-error.sock"), busy = dir.resolve("busy.sock");
+        List<Thread> servers = List.of(fake(closes, ""), fake(garbage, "SSH-2.0-OpenSSH_9.2\r\n"), fake(headless, "HTTP/1.1 200 OK\r\n"),
+                fake(nullError, "HTTP/1.1 500 Server Error\r\nContent-Length: 15\r\n\r\n{\"error\":null}\n"),
+                fake(numberError, "HTTP/1.1 404 Not Found\r\nTransfer-Encoding: chunked\r\n\r\n3\r\n{\"e\r\na\r\nrror\": 42}\r\n0\r\n\r\n"),
+                fake(busy, "HTTP/1.1 503 Busy\r\nContent-Length: 21\r\n\r\n{\"error\": \"all busy\"}"));
         try {
+            same(1, "status", "--control", nullError.toString());
+            same(1, "start", "x", "--control", nullError.toString());
+            same(2, "wait", "x", "--control", numberError.toString());
+            same(3, "stop", "x", "--control", busy.toString());
             same(3, "status", "--control", closes.toString());
             same(3, "wait", "x", "--control", garbage.toString());
             same(3, "stop", "x", "--control", garbage.toString());
