@@ -105,7 +105,8 @@ int exchange(const char *where, const char *method, const char *path, const char
     strcpy(addr.sun_path, where);
     if (connect(fd, (struct sockaddr *) &addr, sizeof addr) != 0) {
         int e = errno;
-        if (e != ENOENT && e != ECONNREFUSED && e != EACCES && e != ENOTDIR) jvm(); /* only the words compared with the JVM's */
+        /* only the words compared with the JVM's; after a POST, no second one: the JVM's words are likely the same */
+        if (e != ENOENT && e != ECONNREFUSED && e != EACCES && e != ENOTDIR && !committed) jvm();
         fprintf(stderr, "banyan: banyan is not reachable at %s (%s); is `banyan up` running? "
                 "Point to it with --control PATH or BANYAN_CONTROL\n", where, strerror(e));
         exit(UNREACHABLE);

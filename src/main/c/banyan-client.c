@@ -27,6 +27,8 @@ static char **whole_argv;
 const char *where;
 
 _Noreturn void jvm(void) {
+    if (committed) /* a POST went out: the JVM client would send it again */
+        fprintf(stderr, "banyan: the native client failed after banyan had the request: %s\n", strerror(errno)), exit(FAILED);
     setenv("BANYAN_NO_NATIVE_CLIENT", "1", 1);
     whole_argv[0] = "/bin/sh"; /* sh LAUNCHER COMMAND ARG...: the launchers are sh scripts, executable or not */
     execv("/bin/sh", whole_argv);
