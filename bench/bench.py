@@ -1,7 +1,7 @@
 """banyan benchmark driver. Run it through bench/run, which compiles the
 C helpers and provides a scratch directory.
 
-    bench/run [all|respawn|memory|startup|client]...
+    bench/run [all|respawn|memory|startup]...
 
 Environment (defaults in brackets):
     BENCH_PEERS    supervisors to measure [banyan s6 runit supervisord baseline];
@@ -12,8 +12,6 @@ Environment (defaults in brackets):
     BENCH_SIZES    memory: service counts [10 100 1000]
     BENCH_START_N  startup: services to start [1000]
     BENCH_RUNS     startup: runs per supervisor [3]
-    BENCH_CLIENT_RUNS  client: runs of each status command [300; the JVM client 30]
-    BENCH_CLIENT_N     client: services in the stack it asks [10]
     BENCH_QUICK=1  small numbers for a quick check (a few minutes)
     BENCH_JSON     also write the raw results there
     BANYAN         the banyan launcher [the repository's ./banyan]
@@ -29,10 +27,10 @@ import signal
 import statistics
 import sys
 
-from benchlib import client, memory, peers, procs, report, respawn, startup
+from benchlib import memory, peers, procs, report, respawn, startup
 from benchlib.sysinfo import banyan_build, machine, versions
 
-PARTS = ("respawn", "memory", "startup", "client")
+PARTS = ("respawn", "memory", "startup")
 
 
 def settings():
@@ -45,8 +43,6 @@ def settings():
         "sizes": [int(n) for n in env("BENCH_SIZES", "10 100" if quick else "10 100 1000").split()],
         "start_n": int(env("BENCH_START_N", "100" if quick else "1000")),
         "runs": int(env("BENCH_RUNS", "1" if quick else "3")),
-        "client_runs": int(env("BENCH_CLIENT_RUNS", "50" if quick else "300")),
-        "client_n": int(env("BENCH_CLIENT_N", "10")),
     }
 
 
@@ -114,19 +110,6 @@ class Runner:
                     f"{r['cpu_s']:.2f} s CPU")
                 out[peer]["runs"].append(r)
         return out
-
-
-    def client(self, peers_):
-        """banyan status (native client and JVM client) against s6-svstat, each on a stack of its own."""
-        if "banyan" not in peers_:
-            return {"error": "banyan is not among the peers"}
-        n, runs = self.cfg["client_n"], self.cfg["client_runs"]
-        banyan, s6 = self.stack("banyan", n), self.stack("s6", n)
-        r = self.guarded("client", lambda: client.measure(banyan, s6, runs, max(5, runs // 10), log=log))
-        r["load"] = loadavg()
-        self.done(banyan)
-        self.done(s6)
-        return r
 
 
 def loadavg():
@@ -230,10 +213,6 @@ def render(results, parts, cfg):
     if "startup" in parts:
         out += ["", f"### Start {cfg['start_n']} services ({cfg['runs']} runs)", "",
                 report.startup_table(results["startup"], peers_shown, cfg["start_n"])]
-    if "client" in parts:
-        out += ["", f"### Client wall time ({cfg['client_n']} services; load while it ran: "
-                    f"{results['client'].get('load', '?')})", "",
-                report.client_table(results["client"])]
     return "\n".join(out)
 
 

@@ -238,16 +238,14 @@ PEERS = {cls.peer: cls for cls in (Banyan, BanyanNoCgroup, BanyanProcs, S6, Runi
 
 
 def snapshot_banyan(dest):
-    """Copy the launcher, the scripts it sources (bin/) and its build output
-    (the files directly in target/, such as the jar, banyan-exec and
-    banyan-client, and target/lib) to dest and measure that
+    """Copy the launcher and its build output (the files directly in target/,
+    such as the jar and banyan-exec, and target/lib) to dest and measure that
     copy from then on, so that a rebuild in the working tree during the run
     cannot change or break what is being measured."""
     global BANYAN
     target = os.path.join(os.path.dirname(os.path.abspath(BANYAN)), "target")
     os.makedirs(os.path.join(dest, "target"))
     shutil.copy2(BANYAN, os.path.join(dest, "banyan"))
-    shutil.copytree(os.path.join(os.path.dirname(target), "bin"), os.path.join(dest, "bin"))  # find-jdk, which it sources
     shutil.copytree(os.path.join(target, "lib"), os.path.join(dest, "target", "lib"))
     for entry in os.scandir(target):
         if entry.is_file():

@@ -116,20 +116,3 @@ def startup_table(results, peers, n):
                      f"{s['cpu']:.2f}", _ratio(s["cpu"], base and base["cpu"])])
     return _table(["supervisor", "runs", "first up ms", f"all {n} up ms (median)", "min ms",
                    "max ms", "÷ banyan", "CPU s", "CPU ÷ banyan"], rows)
-
-
-def client_table(results):
-    """Median and p99 of each status command; the ratio is s6-svstat / it."""
-    if "error" in results:
-        return _table(["command", "median ms", "p99 ms", "runs", "s6-svstat ÷ it"], [_placeholder(results, 5)])
-    def stats(v):
-        ordered = sorted(v["samples_ns"])
-        return statistics.median(ordered), ordered[max(0, math.ceil(0.99 * len(ordered)) - 1)], len(ordered)
-    s6 = stats(results["s6-svstat DIR"])[0] if "s6-svstat DIR" in results else None
-    rows = []
-    for name, v in results.items():
-        if not isinstance(v, dict) or "samples_ns" not in v:
-            continue
-        median, p99, n = stats(v)
-        rows.append([f"`{name}`", _ms(median), _ms(p99), n, _ratio(s6, median)])
-    return _table(["command", "median ms", "p99 ms", "runs", "s6-svstat ÷ it"], rows)

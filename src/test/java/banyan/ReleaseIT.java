@@ -78,8 +78,7 @@ class ReleaseIT {
         assertTrue(Files.isExecutable(release.resolve("bin/banyan")));
         assertTrue(Files.isExecutable(release.resolve("lib/banyan-exec")));
         assertTrue(Files.isExecutable(release.resolve("runtime/bin/java")));
-        assertTrue(Files.isExecutable(release.resolve("lib/banyan-client")));
-        for (String f : List.of("lib/libbanyan-spawn.so", "lib/libjson-c.so.5", "lib/banyan.aot", "lib/banyan-up.aot"))
+        for (String f : List.of("lib/libbanyan-spawn.so", "lib/banyan.aot", "lib/banyan-up.aot"))
             assertTrue(Files.size(release.resolve(f)) > 0, f);
         assertEquals(-1, Files.mismatch(target.resolve("banyan.jar"), release.resolve("lib/banyan.jar")), "lib/banyan.jar is the packaged jar");
         Set<String> libs = names(target.resolve("lib"), ".jar");
@@ -147,8 +146,7 @@ class ReleaseIT {
 
         // the namespace: empty tmpfs over each hidden directory, held until its stdin closes
         List<String> unshare = new ArrayList<>(List.of("unshare", "--mount", "--propagation", "private", "sh", "-c",
-                "set -e; for d; do if [ -d \"$d\" ]; then mount -t tmpfs -o size=64k,mode=0755 banyan-hidden \"$d\";"
-                        + " elif [ -f \"$d\" ]; then mount --bind /dev/null \"$d\"; fi; done; echo hidden; read _", "sh"));
+                "set -e; for d; do [ -d \"$d\" ] || continue; mount -t tmpfs -o size=64k,mode=0755 banyan-hidden \"$d\"; done; echo hidden; read _", "sh"));
         unshare.addAll(hidden);
         Process holder = new ProcessBuilder(unshare).directory(dir.toFile()).redirectErrorStream(true).start();
         try {
@@ -204,11 +202,6 @@ class ReleaseIT {
             assertEquals(0, status.code, status.out);
             assertTrue(Pattern.compile("(?m)^hello\\s+up\\s+yes\\s+\\d+").matcher(status.out).find(), status.out);
             assertTrue(Pattern.compile("(?m)^after\\s+up\\s+yes\\s+\\d+").matcher(status.out).find(), status.out);
-            // those ran the JVM client (BANYAN_JAVA_OPTS is set); the native one, with the machine's json-c out of sight, says the same
-            Result natively = run(concat(who, List.of("env", "-u", "BANYAN_JAVA_OPTS", release.resolve("lib/banyan-client").toString(), "/no/launcher", "status"), control),
-                    stack.getParent(), LIMIT);
-            assertEquals(0, natively.code, natively.out);
-            assertEquals(status.out.replaceAll("  [0-9]+s  ", "  Ns  "), natively.out.replaceAll("  [0-9]+s  ", "  Ns  "));
             // nsenter, setpriv, env and the launcher each exec: the process is the release's JVM
             Path proc = Path.of("/proc", Long.toString(up.pid()));
             assertEquals(release.resolve("runtime/bin/java"), Files.readSymbolicLink(proc.resolve("exe")));
@@ -251,21 +244,7 @@ class ReleaseIT {
         dirs.add("/usr/share/maven");
         dirs.add(Path.of(System.getProperty("user.home"), ".m2").toString());
         dirs.add(basedir.toRealPath().toString());
-        List<String> hide = new ArrayList<>(dirs.stream().filter(d -> Files.isDirectory(Path.of(d))).toList());
-        hide.add(systemJsonC()); // a file: /dev/null is bound over it, so the native client must load the release's copy
-        return hide;
-    }
-
-    /** The machine's libjson-c that target/banyan-client was linked with, as ldd finds it. */
-    private static String systemJsonC() throws IOException {
-        try {
-            Result ldd = run(List.of("ldd", target.resolve("banyan-client").toString()), tmp, LIMIT);
-            var m = Pattern.compile("libjson-c\\.so\\.\\d+ => (/\\S+)").matcher(ldd.out);
-            assertTrue(m.find(), ldd.out);
-            return Path.of(m.group(1)).toRealPath().toString();
-        } catch (InterruptedException e) {
-            throw new IOException(e);
-        }
+        return dirs.stream().filter(d -> Files.isDirectory(Path.of(d))).toList();
     }
 
     /** The JVM options of a launcher's java_banyan, without the lines that name its own paths. */

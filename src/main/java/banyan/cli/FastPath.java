@@ -13,9 +13,7 @@ import java.nio.charset.Charset;
  * people and scripts run in loops. Only the plain shapes are taken here: anything else (help,
  * version, @files, `--`, repeated or unknown options, a value that looks like an option) goes to
  * picocli, which then prints its usual message and exit code. Output goes through writers made
- * as picocli makes them, so both paths print the same bytes. The launchers run the native client
- * (src/main/c/banyan-client.c) first, which takes these shapes too and prints the same bytes
- * (NativeClientIT): a change to what status, start, stop, restart or wait print is made in both.
+ * as picocli makes them, so both paths print the same bytes.
  */
 final class FastPath {
     private FastPath() {}

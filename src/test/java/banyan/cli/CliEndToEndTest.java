@@ -30,9 +30,8 @@ class CliEndToEndTest {
         return cmd;
     }
 
-    /** The client as the launchers run it: the native client first (Client). */
     static Run banyan(String... args) throws Exception {
-        Process p = new ProcessBuilder(Client.command(args)).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+        Process p = new ProcessBuilder(java(args)).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
         var out = p.getInputStream().readAllBytes();
         var err = p.getErrorStream().readAllBytes();
         assertTrue(p.waitFor(60, TimeUnit.SECONDS));

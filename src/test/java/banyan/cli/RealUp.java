@@ -58,9 +58,9 @@ final class RealUp implements AutoCloseable {
         return cmd;
     }
 
-    /** The client (the native one first, as the launchers run it) with env added to this one's (BANYAN_CONTROL and BANYAN_TOKEN removed unless given); killed after 60 s. */
+    /** The client with env added to this one's (BANYAN_CONTROL and BANYAN_TOKEN removed unless given); killed after 60 s. */
     static Run banyan(Map<String, String> env, String... args) throws Exception {
-        ProcessBuilder pb = new ProcessBuilder(Client.command(args)).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+        ProcessBuilder pb = new ProcessBuilder(java(args)).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
         pb.environment().remove("BANYAN_CONTROL");
         pb.environment().remove("BANYAN_TOKEN");
         pb.environment().putAll(env);
