@@ -75,7 +75,7 @@ class CoreRootIT {
         awaitLine("admin: applets busybox busybox " + run("/bin/busybox", "--list").lines().distinct().count()); // a link per applet
         awaitLine("admin: no-usr");
         RootStatus core = stack.roots().stream().filter(r -> r.name().equals("core")).findFirst().orElseThrow();
-        assertEquals("up", core.state(), "the core appears among the roots: " + stack.roots());
+        assertEquals(banyan.roots.RootState.UP, core.state(), "the core appears among the roots: " + stack.roots());
         assertEquals("tmpfs", mountAt(dir.resolve("roots/core")).fsType());
         int admin = stack.status("admin").orElseThrow().pid(), appPid = stack.status("app").orElseThrow().pid();
 
